@@ -1,0 +1,102 @@
+// SocketError keeps the C errno; AddrInfoError keeps getaddrinfo's EAI_* code.
+import { native } from './native.js';
+
+/** errno value → canonical C name (EAGAIN wins over EWOULDBLOCK: it comes first). */
+const errnoNames = new Map<number, string>();
+for (const [name, value] of Object.entries(native.errnos)) if (!errnoNames.has(value)) errnoNames.set(value, name);
+const eaiNames = new Map<number, string>();
+for (const [name, value] of Object.entries(native.eais)) if (!eaiNames.has(value)) eaiNames.set(value, name);
+
+/**
+ * The errno of the last failed call, like C's `errno` (a live binding: import it and read
+ * it after a catch). perror() prints its text.
+ */
+export let errno = 0;
+
+/** Sets errno, as C code does with `errno = 0` before a call whose failure it tests. */
+export function setErrno(value: number): void {
+  errno = value;
+}
+
+/** The host's C name for an errno value (`'ECONNREFUSED'`), or `'Unknown system error N'`. */
+export function errnoName(errnum: number): string {
+  return errnoNames.get(errnum) ?? `Unknown system error ${errnum}`;
+}
+
+/** strerror(3): the host's text for an errno value. */
+export function strerror(errnum: number): string {
+  return native.strerror(errnum);
+}
+
+/** Where a failed call was aimed, when it had an address. */
+export interface ErrorAddress {
+  address?: string;
+  port?: number;
+  path?: string;
+}
+
+/** A failed socket syscall: `errno` is the positive C value, equal to the exported `E*` constant. */
+export class SocketError extends Error {
+  /** Positive C errno value (`err.errno === ECONNREFUSED`). */
+  readonly errno: number;
+  /** The C name of the errno, e.g. `'ECONNREFUSED'`. */
+  readonly code: string;
+  /** The syscall that failed, e.g. `'connect'`. */
+  readonly syscall: string;
+  /** IP address the call was aimed at, when one applies. */
+  readonly address?: string;
+  /** Port the call was aimed at, when one applies. */
+  readonly port?: number;
+  /** Unix socket path (abstract names start with `'\0'`), when one applies. */
+  readonly path?: string;
+
+  constructor(errnum: number, syscall: string, where?: ErrorAddress) {
+    const code = errnoName(errnum);
+    let target = '';
+    if (where?.path !== undefined) target = ` ${where.path.replace(/\0/g, '@')}`;
+    else if (where?.address !== undefined) {
+      const host = where.address.includes(':') ? `[${where.address}]` : where.address;
+      target = where.port !== undefined ? ` ${host}:${where.port}` : ` ${host}`;
+    }
+    super(`${syscall} ${code}${target} (${native.strerror(errnum)})`);
+    this.errno = errnum;
+    this.code = code;
+    this.syscall = syscall;
+    if (where?.address !== undefined) this.address = where.address;
+    if (where?.port !== undefined) this.port = where.port;
+    if (where?.path !== undefined) this.path = where.path;
+  }
+}
+Object.defineProperty(SocketError.prototype, 'name', { value: 'SocketError', writable: true, configurable: true });
+
+/** A getaddrinfo/getnameinfo/gethostbyname failure: `code` is the `EAI_*` (or `HOST_*`) name. */
+export class AddrInfoError extends Error {
+  /** The C name of the failure, e.g. `'EAI_NONAME'`. */
+  readonly code: string;
+  /** The EAI_* value as the C function returned it (negative on glibc). */
+  readonly eai: number;
+  /** For EAI_SYSTEM: the positive errno behind it; otherwise undefined. */
+  readonly errno?: number;
+  readonly syscall: string;
+  /** The name that was looked up, when there was one. */
+  readonly hostname?: string;
+
+  constructor(eai: number, syscall: string, hostname?: string, errnum?: number) {
+    const code = eaiNames.get(eai) ?? `EAI_${eai}`;
+    const text = eai === native.eais.EAI_SYSTEM && errnum ? native.strerror(errnum) : native.gai_strerror(eai);
+    super(`${syscall} ${code}${hostname !== undefined ? ` ${hostname}` : ''} (${text})`);
+    this.code = code;
+    this.eai = eai;
+    if (eai === native.eais.EAI_SYSTEM && errnum) this.errno = errnum;
+    this.syscall = syscall;
+    if (hostname !== undefined) this.hostname = hostname;
+  }
+}
+Object.defineProperty(AddrInfoError.prototype, 'name', { value: 'AddrInfoError', writable: true, configurable: true });
+
+/** Turns a native result into a value, or throws SocketError and records errno. */
+export function check(ret: number, syscall: string, where?: () => ErrorAddress | undefined): number {
+  if (ret >= 0) return ret;
+  errno = -ret;
+  throw new SocketError(-ret, syscall, where?.());
+}

@@ -1,0 +1,92 @@
+// The one typed view of the native addon. Every native function is a thin syscall wrapper
+// that returns its result, or -errno on failure; lib/ turns failures into SocketError.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+/** [offset, size in bytes, is signed] of one struct field, as the compiler laid it out. */
+export type FieldLayout = readonly [offset: number, size: number, signed: boolean];
+export type StructLayout = { readonly size: number; readonly align: number } & Readonly<Record<string, FieldLayout>>;
+
+/** Output of getaddrinfo/getnameinfo when they fail. */
+export interface GaiFailure {
+  eai: number;
+  errno: number;
+}
+
+export interface NativeAddrinfo {
+  ai_flags: number;
+  ai_family: number;
+  ai_socktype: number;
+  ai_protocol: number;
+  ai_addrlen: number;
+  ai_addr: Buffer;
+  ai_canonname: string | null;
+}
+
+export interface NativeHostent {
+  h_name: string;
+  h_aliases: string[];
+  h_addrtype: number;
+  h_length: number;
+  h_addr_list: Buffer[];
+}
+
+type Bytes = ArrayBufferView;
+/** Int32Array(1) receiving a socklen_t. */
+type LenOut = Int32Array;
+
+export interface NativeBinding {
+  constants: Readonly<Record<string, number>>;
+  errnos: Readonly<Record<string, number>>;
+  eais: Readonly<Record<string, number>>;
+  layouts: Readonly<Record<string, StructLayout>>;
+  strerror(errnum: number): string;
+
+  socket(domain: number, type: number, protocol: number): number;
+  socketpair(domain: number, type: number, protocol: number, out: Int32Array): number;
+  bind(fd: number, addr: Bytes, addrlen: number): number;
+  listen(fd: number, backlog: number): number;
+  accept(fd: number, addr: Bytes | null, addrlen: LenOut | null, flags: number): number;
+  connect(fd: number, addr: Bytes, addrlen: number): number;
+  shutdown(fd: number, how: number): number;
+  close(fd: number): number;
+  getsockname(fd: number, addr: Bytes, addrlen: LenOut): number;
+  getpeername(fd: number, addr: Bytes, addrlen: LenOut): number;
+  fcntl(fd: number, cmd: number, arg: number): number;
+
+  send(fd: number, buf: Bytes, len: number, flags: number): number;
+  recv(fd: number, buf: Bytes, len: number, flags: number): number;
+  sendto(fd: number, buf: Bytes, len: number, flags: number, addr: Bytes | null, addrlen: number): number;
+  recvfrom(fd: number, buf: Bytes, len: number, flags: number, addr: Bytes | null, addrlen: LenOut | null): number;
+  read(fd: number, buf: Bytes, len: number): number;
+  write(fd: number, buf: Bytes, len: number): number;
+
+  setsockopt(fd: number, level: number, optname: number, value: Bytes, optlen: number): number;
+  getsockopt(fd: number, level: number, optname: number, value: Bytes, optlen: LenOut): number;
+
+  inet_pton(af: number, src: string, dst: Bytes): number;
+  inet_ntop(af: number, src: Bytes): string | number;
+  inet_addr(cp: string): number;
+  inet_aton(cp: string, dst: Bytes): number;
+  if_nametoindex(name: string): number;
+  if_indextoname(index: number): string | number;
+
+  getaddrinfo(
+    node: string | null,
+    service: string | null,
+    hints: [flags: number, family: number, socktype: number, protocol: number] | null,
+  ): NativeAddrinfo[] | GaiFailure;
+  getnameinfo(addr: Bytes, addrlen: number, flags: number): [host: string, serv: string] | GaiFailure;
+  gethostbyname(name: string): NativeHostent | number;
+  gai_strerror(code: number): string;
+  hstrerror(code: number): string;
+}
+
+// node-gyp-build finds build/Release, build/Debug or prebuilds/ from the package root,
+// which is one level above both lib/ (tsx, tests) and dist/ (compiled).
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const load = require('node-gyp-build') as (dir: string) => unknown;
+
+export const native = load(root) as NativeBinding;

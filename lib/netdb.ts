@@ -1,0 +1,225 @@
+// Addresses and names: byte order, inet_pton(3) and friends, getaddrinfo(3),
+// getnameinfo(3), gethostbyname(3).
+import { endianness } from 'node:os';
+import { native } from './native.js';
+import { AddrInfoError, SocketError, setErrno } from './errors.js';
+import { AF_INET, AF_INET6, EAFNOSUPPORT } from './constants.generated.js';
+import * as v from './validate.js';
+import { CStruct, SockaddrBase, in_addr, sockaddrFrom, type SocketAddress } from './structs.js';
+
+const LE = endianness() === 'LE';
+
+/** htons(3): host to network byte order, 16 bits. */
+export function htons(hostshort: number): number {
+  v.int(hostshort, 'hostshort', 0, 0xffff);
+  return LE ? ((hostshort & 0xff) << 8) | (hostshort >>> 8) : hostshort;
+}
+/** ntohs(3): network to host byte order, 16 bits. */
+export function ntohs(netshort: number): number {
+  v.int(netshort, 'netshort', 0, 0xffff);
+  return LE ? ((netshort & 0xff) << 8) | (netshort >>> 8) : netshort;
+}
+/** htonl(3): host to network byte order, 32 bits. */
+export function htonl(hostlong: number): number {
+  v.int(hostlong, 'hostlong', 0, v.UINT32_MAX);
+  return LE ? (((hostlong & 0xff) << 24) | ((hostlong & 0xff00) << 8) | ((hostlong >>> 8) & 0xff00) | (hostlong >>> 24)) >>> 0 : hostlong;
+}
+/** ntohl(3): network to host byte order, 32 bits. */
+export function ntohl(netlong: number): number {
+  v.int(netlong, 'netlong', 0, v.UINT32_MAX);
+  return htonl(netlong);
+}
+
+function bytesOf(x: unknown, name: string): ArrayBufferView {
+  if (x instanceof CStruct) return x.bytes;
+  if (ArrayBuffer.isView(x)) return x;
+  throw v.typeError(name, 'an in_addr, in6_addr or ArrayBufferView', x);
+}
+
+/**
+ * inet_pton(3): parses `src` into `dst` (an in_addr, in6_addr or buffer). Returns 1 on
+ * success and 0 for text that is not an address of `af`, as C does; an unsupported `af`
+ * returns -1 and sets errno to EAFNOSUPPORT.
+ */
+export function inet_pton(af: number, src: string, dst: CStruct | ArrayBufferView): number {
+  v.cint(af, 'af');
+  if (typeof src !== 'string') throw v.typeError('src', 'of type string', src);
+  const out = bytesOf(dst, 'dst');
+  const need = af === AF_INET6 ? 16 : 4;
+  if (out.byteLength < need) throw v.rangeError('dst.byteLength', `>= ${need}`, out.byteLength);
+  const r = native.inet_pton(af, src, out);
+  if (r < 0) {
+    setErrno(-r);
+    return -1;
+  }
+  return r;
+}
+
+/** inet_ntop(3): the text form of an in_addr / in6_addr (or its bytes). */
+export function inet_ntop(af: number, src: CStruct | ArrayBufferView): string {
+  v.cint(af, 'af');
+  const b = bytesOf(src, 'src');
+  if (af !== AF_INET && af !== AF_INET6) {
+    setErrno(EAFNOSUPPORT);
+    throw new SocketError(EAFNOSUPPORT, 'inet_ntop');
+  }
+  const need = af === AF_INET6 ? 16 : 4;
+  if (b.byteLength < need) throw v.rangeError('src.byteLength', `>= ${need}`, b.byteLength);
+  const r = native.inet_ntop(af, b);
+  if (typeof r === 'number') {
+    setErrno(-r);
+    throw new SocketError(-r, 'inet_ntop');
+  }
+  return r;
+}
+
+/** inet_addr(3): dotted text to an in_addr_t in network byte order; INADDR_NONE on error. */
+export function inet_addr(cp: string): number {
+  if (typeof cp !== 'string') throw v.typeError('cp', 'of type string', cp);
+  return native.inet_addr(cp);
+}
+
+/** inet_aton(3): parses `cp` (any form C accepts, e.g. '127.1') into `inp`; 1 or 0. */
+export function inet_aton(cp: string, inp: in_addr | ArrayBufferView): number {
+  if (typeof cp !== 'string') throw v.typeError('cp', 'of type string', cp);
+  const out = bytesOf(inp, 'inp');
+  if (out.byteLength < 4) throw v.rangeError('inp.byteLength', '>= 4', out.byteLength);
+  return native.inet_aton(cp, out);
+}
+
+/** inet_ntoa(3): the dotted-quad text of an in_addr. */
+export function inet_ntoa(inp: in_addr): string {
+  return inet_ntop(AF_INET, inp);
+}
+
+/** if_nametoindex(3): interface index by name; throws SocketError (ENODEV) when unknown. */
+export function if_nametoindex(ifname: string): number {
+  const r = native.if_nametoindex(v.cstring(ifname, 'ifname'));
+  if (r < 0) {
+    setErrno(-r);
+    throw new SocketError(-r, 'if_nametoindex');
+  }
+  return r;
+}
+
+/** if_indextoname(3): interface name by index; throws SocketError (ENXIO) when unknown. */
+export function if_indextoname(ifindex: number): string {
+  const r = native.if_indextoname(v.int(ifindex, 'ifindex', 0, v.UINT32_MAX));
+  if (typeof r === 'number') {
+    setErrno(-r);
+    throw new SocketError(-r, 'if_indextoname');
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------
+// getaddrinfo / getnameinfo / gethostbyname
+
+/** One result of getaddrinfo(3); `ai_addr` is the ready-to-use sockaddr struct. */
+export interface addrinfo {
+  ai_flags: number;
+  ai_family: number;
+  ai_socktype: number;
+  ai_protocol: number;
+  ai_addrlen: number;
+  ai_addr: SocketAddress;
+  ai_canonname: string | null;
+  /** The next result, as in C's linked list (null at the end). */
+  ai_next: addrinfo | null;
+}
+
+/** Hints for getaddrinfo(3); omitted fields are 0 as in a zeroed C struct. */
+export interface AddrinfoHints {
+  ai_flags?: number;
+  ai_family?: number;
+  ai_socktype?: number;
+  ai_protocol?: number;
+}
+
+/**
+ * getaddrinfo(3): resolves `node`/`service` (either may be null) into addresses, returned
+ * as an array whose elements are also linked by `ai_next`. Blocks like C; the Promise API
+ * runs it on the thread pool. Failures throw AddrInfoError with the EAI_* code.
+ */
+export function getaddrinfo(node: string | null, service?: string | null, hints?: AddrinfoHints | null): addrinfo[] {
+  if (node !== null && node !== undefined) v.cstring(node, 'node');
+  if (service !== null && service !== undefined) v.cstring(service, 'service');
+  let h: [number, number, number, number] | null = null;
+  if (hints !== undefined && hints !== null) {
+    if (typeof hints !== 'object') throw v.typeError('hints', 'an object', hints);
+    h = [
+      v.flags(hints.ai_flags, 'hints.ai_flags'),
+      v.cint(hints.ai_family ?? 0, 'hints.ai_family'),
+      v.cint(hints.ai_socktype ?? 0, 'hints.ai_socktype'),
+      v.cint(hints.ai_protocol ?? 0, 'hints.ai_protocol'),
+    ];
+  }
+  const r = native.getaddrinfo(node ?? null, service ?? null, h);
+  if (!Array.isArray(r)) {
+    if (r.errno) setErrno(r.errno);
+    throw new AddrInfoError(r.eai, 'getaddrinfo', node ?? undefined, r.errno);
+  }
+  const list: addrinfo[] = r.map((ai) => ({
+    ai_flags: ai.ai_flags,
+    ai_family: ai.ai_family,
+    ai_socktype: ai.ai_socktype,
+    ai_protocol: ai.ai_protocol,
+    ai_addrlen: ai.ai_addrlen,
+    ai_addr: sockaddrFrom(ai.ai_addr, ai.ai_addrlen),
+    ai_canonname: ai.ai_canonname,
+    ai_next: null,
+  }));
+  for (let i = 0; i + 1 < list.length; i++) list[i]!.ai_next = list[i + 1]!;
+  return list;
+}
+
+/** freeaddrinfo(3): nothing to free in JavaScript; kept so ports read like the C. */
+export function freeaddrinfo(_res: addrinfo[] | addrinfo | null): void {}
+
+/** getnameinfo(3): host and service names for an address (NI_NUMERICHOST etc. in `flags`). */
+export function getnameinfo(addr: SockaddrBase | ArrayBufferView, flags = 0): { host: string; serv: string } {
+  let bytes: ArrayBufferView;
+  let len: number;
+  if (addr instanceof SockaddrBase) [bytes, len] = [addr.bytes, addr.addrlen];
+  else if (ArrayBuffer.isView(addr)) [bytes, len] = [addr, addr.byteLength];
+  else throw v.typeError('addr', 'a sockaddr struct or ArrayBufferView', addr);
+  const r = native.getnameinfo(bytes, Math.min(len, bytes.byteLength), v.flags(flags));
+  if (!Array.isArray(r)) {
+    if (r.errno) setErrno(r.errno);
+    throw new AddrInfoError(r.eai, 'getnameinfo', undefined, r.errno);
+  }
+  return { host: r[0], serv: r[1] };
+}
+
+/** `struct hostent` from gethostbyname(3); address entries are raw bytes, as in C. */
+export interface hostent {
+  h_name: string;
+  h_aliases: string[];
+  h_addrtype: number;
+  h_length: number;
+  h_addr_list: Buffer[];
+  /** The first address (C's `h_addr`, i.e. `h_addr_list[0]`). */
+  h_addr: Buffer;
+}
+
+/** h_errno of the last failed gethostbyname() (a live binding: HOST_NOT_FOUND, TRY_AGAIN…). */
+export let h_errno = 0;
+
+/** hstrerror(3): the text for an h_errno value. */
+export function hstrerror(err: number): string {
+  return native.hstrerror(v.cint(err, 'err'));
+}
+
+/**
+ * gethostbyname(3): IPv4 addresses of a host name, or null (with h_errno set) when it
+ * cannot be resolved, as in C. Obsolete in C too; prefer getaddrinfo().
+ */
+export function gethostbyname(name: string): hostent | null {
+  if (typeof name !== 'string') throw v.typeError('name', 'of type string', name);
+  const r = native.gethostbyname(name);
+  if (typeof r === 'number') {
+    h_errno = r;
+    return null;
+  }
+  return { ...r, h_addr: r.h_addr_list[0] ?? Buffer.alloc(0) };
+}

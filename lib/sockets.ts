@@ -1,0 +1,271 @@
+// The synchronous API: one function per syscall, C names and C semantics. Each call
+// blocks exactly when the C call would, and failures throw SocketError with the errno.
+import { native } from './native.js';
+import { check } from './errors.js';
+import { F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_NONBLOCK, SOMAXCONN } from './constants.generated.js';
+import * as v from './validate.js';
+import {
+  CStruct, SockaddrBase, describeAddress, sockaddrFrom, sockaddr_storage, type SocketAddress,
+} from './structs.js';
+
+/** An address argument: a sockaddr struct, or raw sockaddr bytes. */
+export type AddrArg = SockaddrBase | ArrayBufferView;
+
+// One socklen_t cell and one sockaddr_storage, reused by every call: no per-call allocation.
+const LEN = new Int32Array(1);
+const STORAGE = new sockaddr_storage();
+const PAIR = new Int32Array(2);
+
+function addrBytes(addr: unknown, name = 'addr'): Uint8Array {
+  if (addr instanceof SockaddrBase) return addr.bytes;
+  if (ArrayBuffer.isView(addr) && !(addr instanceof CStruct)) {
+    return new Uint8Array(addr.buffer, addr.byteOffset, addr.byteLength);
+  }
+  throw v.typeError(name, 'a sockaddr struct or ArrayBufferView', addr);
+}
+
+/** Bytes and addrlen of an input address; addrlen defaults to the struct's own. */
+function addrIn(addr: unknown, addrlen: unknown): [Uint8Array, number] {
+  const bytes = addrBytes(addr);
+  const len = addrlen === undefined
+    ? (addr instanceof SockaddrBase ? Math.min(addr.addrlen, bytes.byteLength) : bytes.byteLength)
+    : v.int(addrlen, 'addrlen', 0, bytes.byteLength);
+  return [bytes, len];
+}
+
+/** Bytes to fill with an output address, limited to the caller's addrlen when given. */
+function addrOut(addr: unknown, addrlen: unknown): Uint8Array | null {
+  if (addr === undefined || addr === null) return null;
+  const bytes = addrBytes(addr);
+  if (addrlen === undefined) return bytes;
+  return bytes.subarray(0, v.int(addrlen, 'addrlen', 0, bytes.byteLength));
+}
+
+function addrDone(addr: unknown): void {
+  if (addr instanceof SockaddrBase) addr.addrlen = LEN[0]!;
+}
+
+const where = (addr: unknown) => () => describeAddress(addr as SocketAddress);
+
+/** socket(2): creates an endpoint; returns its fd. Close-on-exec is always set. */
+export function socket(domain: number, type: number, protocol = 0): number {
+  return check(native.socket(v.cint(domain, 'domain'), v.cint(type, 'type'), v.cint(protocol, 'protocol')), 'socket');
+}
+
+/** socketpair(2): a pair of connected sockets, `[fd0, fd1]`. */
+export function socketpair(domain: number, type: number, protocol = 0): [number, number] {
+  check(native.socketpair(v.cint(domain, 'domain'), v.cint(type, 'type'), v.cint(protocol, 'protocol'), PAIR), 'socketpair');
+  return [PAIR[0]!, PAIR[1]!];
+}
+
+/** bind(2): gives the socket a local address. Returns 0. */
+export function bind(fd: number, addr: AddrArg, addrlen?: number): number {
+  v.fd(fd);
+  const [bytes, len] = addrIn(addr, addrlen);
+  return check(native.bind(fd, bytes, len), 'bind', where(addr));
+}
+
+/** listen(2): marks the socket as accepting connections. Returns 0. */
+export function listen(fd: number, backlog: number = SOMAXCONN): number {
+  v.fd(fd);
+  return check(native.listen(fd, v.cint(backlog, 'backlog')), 'listen');
+}
+
+/**
+ * accept(2): waits for a connection (unless the socket is non-blocking) and returns its fd.
+ * When `addr` is given it receives the peer's address (and its `addrlen` is updated).
+ */
+export function accept(fd: number, addr?: AddrArg | null, addrlen?: number): number {
+  return accept4(fd, addr, addrlen, 0);
+}
+
+/** accept4(2): accept() with SOCK_NONBLOCK / SOCK_CLOEXEC flags for the new fd. */
+export function accept4(fd: number, addr: AddrArg | null | undefined, addrlen: number | undefined, flags: number): number {
+  v.fd(fd);
+  const out = addrOut(addr, addrlen);
+  const r = check(native.accept(fd, out, out && LEN, v.flags(flags)), 'accept');
+  addrDone(addr);
+  return r;
+}
+
+/** connect(2): connects to `addr`, blocking until done on a blocking socket. Returns 0. */
+export function connect(fd: number, addr: AddrArg, addrlen?: number): number {
+  v.fd(fd);
+  const [bytes, len] = addrIn(addr, addrlen);
+  return check(native.connect(fd, bytes, len), 'connect', where(addr));
+}
+
+/** shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. Returns 0. */
+export function shutdown(fd: number, how: number): number {
+  v.fd(fd);
+  return check(native.shutdown(fd, v.cint(how, 'how')), 'shutdown');
+}
+
+/** close(2): releases the fd (never retried on EINTR: Linux has already released it). */
+export function close(fd: number): number {
+  v.fd(fd);
+  return check(native.close(fd), 'close');
+}
+
+/** send(2): sends from `buf` (a string is sent as UTF-8); returns the bytes sent. */
+export function send(fd: number, buf: v.Data, len?: number, flags?: number): number {
+  v.fd(fd);
+  const b = v.data(buf);
+  return check(native.send(fd, b, v.length(len, b), v.flags(flags)), 'send');
+}
+
+/** recv(2): receives into the caller's `buf`; returns the byte count, 0 at end of stream. */
+export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: number): number {
+  v.fd(fd);
+  const b = v.view(buf);
+  return check(native.recv(fd, b, v.length(len, b), v.flags(flags)), 'recv');
+}
+
+/** sendto(2): sends a datagram to `addr` (null: the connected peer). */
+export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: number | undefined, addr: AddrArg | null, addrlen?: number): number {
+  v.fd(fd);
+  const b = v.data(buf);
+  const n = v.length(len, b);
+  const f = v.flags(flags);
+  if (addr === null || addr === undefined) return check(native.sendto(fd, b, n, f, null, 0), 'sendto');
+  const [bytes, alen] = addrIn(addr, addrlen);
+  return check(native.sendto(fd, b, n, f, bytes, alen), 'sendto', where(addr));
+}
+
+/** recvfrom(2): receives into `buf`; the sender's address goes into `addr` when given. */
+export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?: number, addr?: AddrArg | null, addrlen?: number): number {
+  v.fd(fd);
+  const b = v.view(buf);
+  const n = v.length(len, b);
+  const f = v.flags(flags);
+  const out = addrOut(addr, addrlen);
+  const r = check(native.recvfrom(fd, b, n, f, out, out && LEN), 'recvfrom');
+  if (out) addrDone(addr);
+  return r;
+}
+
+/** read(2) on any fd: returns the byte count, 0 at end of stream. */
+export function read(fd: number, buf: ArrayBufferView, len?: number): number {
+  v.fd(fd);
+  const b = v.view(buf);
+  return check(native.read(fd, b, v.length(len, b)), 'read');
+}
+
+/** write(2) on any fd (a string is written as UTF-8); returns the bytes written. */
+export function write(fd: number, buf: v.Data, len?: number): number {
+  v.fd(fd);
+  const b = v.data(buf);
+  return check(native.write(fd, b, v.length(len, b)), 'write');
+}
+
+function name(fd: number, addr: AddrArg | undefined, addrlen: number | undefined, syscall: 'getsockname' | 'getpeername'): SocketAddress {
+  v.fd(fd);
+  const fn = native[syscall];
+  if (addr !== undefined && addr !== null) {
+    const out = addrOut(addr, addrlen)!;
+    check(fn(fd, out, LEN), syscall);
+    addrDone(addr);
+    return addr instanceof SockaddrBase ? (addr as SocketAddress) : sockaddrFrom(out, LEN[0]!);
+  }
+  check(fn(fd, STORAGE.bytes, LEN), syscall);
+  return sockaddrFrom(STORAGE.bytes, LEN[0]!);
+}
+
+/**
+ * getsockname(2): the socket's local address, as the struct of its family
+ * (sockaddr_in, sockaddr_in6, sockaddr_un…). When `addr` is given it is filled and returned.
+ */
+export function getsockname(fd: number, addr?: AddrArg, addrlen?: number): SocketAddress {
+  return name(fd, addr, addrlen, 'getsockname');
+}
+
+/** getpeername(2): the connected peer's address, as the struct of its family. */
+export function getpeername(fd: number, addr?: AddrArg, addrlen?: number): SocketAddress {
+  return name(fd, addr, addrlen, 'getpeername');
+}
+
+// ---------------------------------------------------------------------------------------
+// options
+
+const OPT = new Int32Array(1);
+
+/**
+ * setsockopt(2). A number or boolean is passed as a C `int`; a struct (linger, timeval,
+ * ip_mreq…) or buffer is passed as its bytes (`optlen` defaults to their size). Returns 0.
+ */
+export function setsockopt(fd: number, level: number, optname: number, value: number | boolean | CStruct | ArrayBufferView, optlen?: number): number {
+  v.fd(fd);
+  v.cint(level, 'level');
+  v.cint(optname, 'optname');
+  let bytes: ArrayBufferView;
+  if (typeof value === 'number') {
+    OPT[0] = v.int(value, 'value', v.INT32_MIN, v.UINT32_MAX) | 0;
+    bytes = OPT;
+  } else if (typeof value === 'boolean') {
+    OPT[0] = value ? 1 : 0;
+    bytes = OPT;
+  } else if (value instanceof CStruct) bytes = value.bytes;
+  else if (ArrayBuffer.isView(value)) bytes = value;
+  else throw v.typeError('value', 'a number, boolean, struct or ArrayBufferView', value);
+  return check(native.setsockopt(fd, level, optname, bytes, v.length(optlen, bytes, 'optlen')), 'setsockopt');
+}
+
+/**
+ * getsockopt(2). Without `out`, reads a C `int` option and returns it. With `out` (a struct
+ * or buffer), fills it and returns the option length the kernel reported.
+ */
+export function getsockopt(fd: number, level: number, optname: number): number;
+export function getsockopt(fd: number, level: number, optname: number, out: CStruct | ArrayBufferView, optlen?: number): number;
+export function getsockopt(fd: number, level: number, optname: number, out?: CStruct | ArrayBufferView, optlen?: number): number {
+  v.fd(fd);
+  v.cint(level, 'level');
+  v.cint(optname, 'optname');
+  if (out === undefined) {
+    OPT[0] = 0;
+    check(native.getsockopt(fd, level, optname, OPT, LEN), 'getsockopt');
+    return OPT[0]!;
+  }
+  let bytes: ArrayBufferView;
+  if (out instanceof CStruct) bytes = out.bytes;
+  else if (ArrayBuffer.isView(out)) bytes = out;
+  else throw v.typeError('out', 'a struct or ArrayBufferView', out);
+  const cap = v.length(optlen, bytes, 'optlen');
+  const target = cap === bytes.byteLength ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, cap);
+  check(native.getsockopt(fd, level, optname, target, LEN), 'getsockopt');
+  return LEN[0]!;
+}
+
+// ---------------------------------------------------------------------------------------
+// fcntl
+
+/** fcntl(2) with an integer argument: F_GETFL, F_SETFL, F_GETFD, F_SETFD. */
+export function fcntl(fd: number, cmd: number, arg = 0): number {
+  v.fd(fd);
+  return check(native.fcntl(fd, v.cint(cmd, 'cmd'), v.cint(arg, 'arg')), 'fcntl');
+}
+
+/** Whether O_NONBLOCK is set on the fd (F_GETFL). */
+export function getNonBlocking(fd: number): boolean {
+  return (fcntl(fd, F_GETFL) & O_NONBLOCK) !== 0;
+}
+
+/** Sets or clears O_NONBLOCK (F_GETFL + F_SETFL). */
+export function setNonBlocking(fd: number, on: boolean): void {
+  v.bool(on, 'on');
+  const fl = fcntl(fd, F_GETFL);
+  const next = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
+  if (next !== fl) fcntl(fd, F_SETFL, next);
+}
+
+/** Whether FD_CLOEXEC is set on the fd (F_GETFD). */
+export function getCloseOnExec(fd: number): boolean {
+  return (fcntl(fd, F_GETFD) & FD_CLOEXEC) !== 0;
+}
+
+/** Sets or clears FD_CLOEXEC (F_GETFD + F_SETFD). */
+export function setCloseOnExec(fd: number, on: boolean): void {
+  v.bool(on, 'on');
+  const fl = fcntl(fd, F_GETFD);
+  const next = on ? fl | FD_CLOEXEC : fl & ~FD_CLOEXEC;
+  if (next !== fl) fcntl(fd, F_SETFD, next);
+}

@@ -1,0 +1,134 @@
+// Shared helpers for the native layer: argument readers and the errno convention.
+//
+// Convention: every syscall wrapper returns its non-negative result, or -errno captured
+// right after the call. Syscall failures never throw from C++; the TypeScript layer turns
+// them into SocketError. C++ throws only when the private contract with lib/native.ts is
+// broken (wrong type, length past a buffer), so a bug there can never touch bad memory.
+#pragma once
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <napi.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <sys/socket.h>
+
+namespace bsock {
+
+// Runs a syscall, retrying while it fails with EINTR (PEP 475 semantics).
+// Evaluates to the result, or to -errno on failure.
+template <typename F>
+inline double Retry(F call) {
+  for (;;) {
+    auto r = call();
+    if (r >= 0) return static_cast<double>(r);
+    if (errno != EINTR) return -static_cast<double>(errno);
+  }
+}
+
+// One call, no retry (close(2) must never be retried).
+template <typename F>
+inline double Once(F call) {
+  auto r = call();
+  return r >= 0 ? static_cast<double>(r) : -static_cast<double>(errno);
+}
+
+struct View {
+  uint8_t* data;
+  size_t length;  // in bytes
+};
+
+inline bool IsAbsent(const Napi::Value& v) { return v.IsUndefined() || v.IsNull(); }
+
+inline int32_t Int(const Napi::CallbackInfo& info, size_t i) {
+  if (!info[i].IsNumber()) {
+    throw Napi::TypeError::New(info.Env(), "internal: expected an integer argument");
+  }
+  return info[i].As<Napi::Number>().Int32Value();
+}
+
+inline uint32_t Uint(const Napi::CallbackInfo& info, size_t i) {
+  if (!info[i].IsNumber()) {
+    throw Napi::TypeError::New(info.Env(), "internal: expected an integer argument");
+  }
+  return info[i].As<Napi::Number>().Uint32Value();
+}
+
+// Reads any ArrayBufferView (Buffer, typed array, DataView) as bytes, without copying.
+inline View Bytes(const Napi::CallbackInfo& info, size_t i) {
+  napi_env env = info.Env();
+  napi_value v = info[i];
+  bool is = false;
+  void* data = nullptr;
+  size_t len = 0;
+  napi_value ab;
+  size_t offset = 0;
+  if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
+    napi_typedarray_type type;
+    NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, v, &type, &len, &data, &ab, &offset),
+                         View{});
+    size_t elem = 1;
+    switch (type) {
+      case napi_int16_array: case napi_uint16_array: elem = 2; break;
+      case napi_int32_array: case napi_uint32_array: case napi_float32_array: elem = 4; break;
+      case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: elem = 8; break;
+      default: elem = 1;
+    }
+    return View{static_cast<uint8_t*>(data), len * elem};
+  }
+  if (napi_is_dataview(env, v, &is) == napi_ok && is) {
+    NAPI_THROW_IF_FAILED(env, napi_get_dataview_info(env, v, &len, &data, &ab, &offset), View{});
+    return View{static_cast<uint8_t*>(data), len};
+  }
+  throw Napi::TypeError::New(env, "internal: expected an ArrayBufferView argument");
+}
+
+// A byte view plus a length argument that must fit inside it.
+inline View BytesLen(const Napi::CallbackInfo& info, size_t buf, size_t len) {
+  View v = Bytes(info, buf);
+  uint32_t n = Uint(info, len);
+  if (n > v.length) throw Napi::RangeError::New(info.Env(), "internal: length past the end of the buffer");
+  v.length = n;
+  return v;
+}
+
+// Optional out-address: a byte view (or null) plus an Int32Array(1) that receives socklen.
+struct AddrOut {
+  sockaddr* addr = nullptr;
+  socklen_t len = 0;
+  int32_t* len_out = nullptr;
+};
+
+inline AddrOut AddrOutArg(const Napi::CallbackInfo& info, size_t buf, size_t len_out) {
+  AddrOut out;
+  if (IsAbsent(info[buf])) return out;
+  View v = Bytes(info, buf);
+  View l = Bytes(info, len_out);
+  if (l.length < sizeof(int32_t)) throw Napi::TypeError::New(info.Env(), "internal: bad length cell");
+  out.addr = reinterpret_cast<sockaddr*>(v.data);
+  out.len = static_cast<socklen_t>(v.length);
+  out.len_out = reinterpret_cast<int32_t*>(l.data);
+  return out;
+}
+
+inline void AddrDone(AddrOut& out) {
+  if (out.len_out != nullptr) *out.len_out = static_cast<int32_t>(out.len);
+}
+
+// Input address: bytes plus the addrlen to hand to the kernel (checked against the bytes).
+inline View AddrIn(const Napi::CallbackInfo& info, size_t buf, size_t len) { return BytesLen(info, buf, len); }
+
+inline Napi::Number Num(Napi::Env env, double v) { return Napi::Number::New(env, v); }
+
+void InitLifecycle(Napi::Env env, Napi::Object exports);
+void InitIo(Napi::Env env, Napi::Object exports);
+void InitOptions(Napi::Env env, Napi::Object exports);
+void InitAddresses(Napi::Env env, Napi::Object exports);
+void InitNetdb(Napi::Env env, Napi::Object exports);
+void InitConstants(Napi::Env env, Napi::Object exports);
+
+}  // namespace bsock

@@ -1,0 +1,37 @@
+// Hand-written. The system headers whose constants native/constants_list.h
+// exports. tools/gen-constants-h.py preprocesses exactly this file, so keep
+// the two in sync by editing only this list.
+//
+// Usage from a .cc file:
+//   #include "constants_includes.h"
+//   #define BS_CONSTANT(name) ...   // every ordinary constant
+//   #define BS_ERRNO(name)    ...   // errno names (one contiguous block,
+//                                   //   canonical name before its aliases)
+//   #define BS_EAI(name)      ...   // getaddrinfo EAI_* codes
+//   #include "constants_list.h"
+#ifndef BERKELEY_SOCKETS_CONSTANTS_INCLUDES_H
+#define BERKELEY_SOCKETS_CONSTANTS_INCLUDES_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/icmp6.h>
+#include <netinet/tcp.h>
+#include <netinet/udp.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <net/if.h>
+#include <linux/if_packet.h>
+#include <linux/if_ether.h>
+
+#endif  // BERKELEY_SOCKETS_CONSTANTS_INCLUDES_H

@@ -98,10 +98,13 @@ export function sprintf(format: string, ...args: unknown[]): Buffer {
   for (let m = re.exec(format); m; m = re.exec(format)) {
     parts.push(Buffer.from(format.slice(last, m.index), 'utf8'));
     last = re.lastIndex;
-    const [, fl = '', w, p, , conv] = m;
+    const [, flags = '', w, p, , conv] = m;
     if (conv === '%') { parts.push(Buffer.from('%')); continue; }
-    const width = w === '*' ? Number(args[i++]) : w ? Number(w) : 0;
-    const prec = p === '*' ? Number(args[i++]) : p !== undefined ? Number(p) : undefined;
+    let fl = flags;
+    let width = w === '*' ? Number(args[i++]) : w ? Number(w) : 0;
+    if (width < 0) { fl += '-'; width = -width; } // a negative * width means '-' (C)
+    let prec = p === '*' ? Number(args[i++]) : p !== undefined ? Number(p) : undefined;
+    if (prec !== undefined && prec < 0) prec = undefined; // a negative * precision is omitted
     const arg = args[i++];
     let body: Buffer;
     switch (conv) {
@@ -111,18 +114,24 @@ export function sprintf(format: string, ...args: unknown[]): Buffer {
         break;
       }
       case 'c': body = Buffer.from([typeof arg === 'string' ? arg.charCodeAt(0) & 0xff : Number(arg) & 0xff]); break;
-      case 'u': body = Buffer.from(String(Number(arg) >>> 0)); break;
-      case 'x': body = Buffer.from((Number(arg) >>> 0).toString(16)); break;
-      case 'X': body = Buffer.from((Number(arg) >>> 0).toString(16).toUpperCase()); break;
-      case 'o': body = Buffer.from((Number(arg) >>> 0).toString(8)); break;
       case 'p': body = Buffer.from(`0x${Number(arg).toString(16)}`); break;
       default: {
-        const n = Math.trunc(Number(arg));
-        body = Buffer.from(`${n >= 0 && fl.includes('+') ? '+' : ''}${n}`);
+        // d i u x X o: sign or 0x prefix, then digits padded to the precision; the 0 flag
+        // pads between the two (so %05d of -42 is -0042) and is ignored with a precision.
+        const signed = conv === 'd' || conv === 'i';
+        const n = signed ? Math.trunc(Number(arg)) : Number(arg) >>> 0;
+        let digits = Math.abs(n).toString(conv === 'x' || conv === 'X' ? 16 : conv === 'o' ? 8 : 10);
+        if (conv === 'X') digits = digits.toUpperCase();
+        if (prec !== undefined) digits = prec === 0 && n === 0 ? '' : digits.padStart(prec, '0');
+        if (fl.includes('#') && conv === 'o' && !digits.startsWith('0')) digits = `0${digits}`;
+        let prefix = n < 0 ? '-' : signed && fl.includes('+') ? '+' : signed && fl.includes(' ') ? ' ' : '';
+        if (fl.includes('#') && n !== 0 && (conv === 'x' || conv === 'X')) prefix = conv === 'x' ? '0x' : '0X';
+        if (fl.includes('0') && !fl.includes('-') && prec === undefined) digits = digits.padStart(width - prefix.length, '0');
+        body = Buffer.from(prefix + digits);
       }
     }
     if (body.length < width) {
-      const pad = Buffer.alloc(width - body.length, fl.includes('0') && !fl.includes('-') && conv !== 's' ? '0' : ' ');
+      const pad = Buffer.alloc(width - body.length, fl.includes('0') && !fl.includes('-') && conv === 'p' ? '0' : ' ');
       body = fl.includes('-') ? Buffer.concat([body, pad]) : Buffer.concat([pad, body]);
     }
     parts.push(body);
@@ -194,5 +203,11 @@ export function atoi(nptr: string): number {
   if (typeof nptr !== 'string') throw typeError('nptr', 'of type string', nptr);
   const m = /^[\t\n\v\f\r ]*([+-]?\d+)/.exec(nptr);
   if (!m) return 0;
-  return Number(BigInt.asIntN(32, BigInt(m[1]!)));
+  // glibc's atoi is (int)strtol(nptr, NULL, 10): strtol saturates at LONG_MIN/LONG_MAX
+  // (64-bit long on the 64-bit Linux targets), then the int conversion keeps the low 32 bits.
+  const LONG_MAX = (1n << 63n) - 1n;
+  let n = BigInt(m[1]!);
+  if (n > LONG_MAX) n = LONG_MAX;
+  else if (n < -LONG_MAX - 1n) n = -LONG_MAX - 1n;
+  return Number(BigInt.asIntN(32, n));
 }

@@ -45,7 +45,10 @@ function addrDone(addr: unknown): void {
   if (addr instanceof SockaddrBase) addr.addrlen = LEN[0]!;
 }
 
-const where = (addr: unknown) => () => describeAddress(addr as SocketAddress);
+/** check() for calls aimed at an address: the error names it (built only on failure). */
+function checkAt(ret: number, syscall: string, addr: unknown): number {
+  return ret >= 0 ? ret : check(ret, syscall, () => describeAddress(addr as SocketAddress));
+}
 
 /** socket(2): creates an endpoint; returns its fd. Close-on-exec is always set. */
 export function socket(domain: number, type: number, protocol = 0): number {
@@ -62,7 +65,7 @@ export function socketpair(domain: number, type: number, protocol = 0): [number,
 export function bind(fd: number, addr: AddrArg, addrlen?: number): number {
   v.fd(fd);
   const [bytes, len] = addrIn(addr, addrlen);
-  return check(native.bind(fd, bytes, len), 'bind', where(addr));
+  return checkAt(native.bind(fd, bytes, len), 'bind', addr);
 }
 
 /** listen(2): marks the socket as accepting connections. Returns 0. */
@@ -92,7 +95,7 @@ export function accept4(fd: number, addr: AddrArg | null | undefined, addrlen: n
 export function connect(fd: number, addr: AddrArg, addrlen?: number): number {
   v.fd(fd);
   const [bytes, len] = addrIn(addr, addrlen);
-  return check(native.connect(fd, bytes, len), 'connect', where(addr));
+  return checkAt(native.connect(fd, bytes, len), 'connect', addr);
 }
 
 /** shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. Returns 0. */
@@ -129,7 +132,7 @@ export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: 
   const f = v.flags(flags);
   if (addr === null || addr === undefined) return check(native.sendto(fd, b, n, f, null, 0), 'sendto');
   const [bytes, alen] = addrIn(addr, addrlen);
-  return check(native.sendto(fd, b, n, f, bytes, alen), 'sendto', where(addr));
+  return checkAt(native.sendto(fd, b, n, f, bytes, alen), 'sendto', addr);
 }
 
 /** recvfrom(2): receives into `buf`; the sender's address goes into `addr` when given. */

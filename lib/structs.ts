@@ -284,6 +284,8 @@ export class sockaddr_in6 extends SockaddrBase {
       scope = zone.includes('\0') ? -1 : native.if_nametoindex(zone);
       if (scope < 0) throw invalidAddress('IPv6', text);
     }
+    // Checked before anything is written: a failed parse leaves the struct unchanged.
+    if (scope > 0xffffffff) throw invalidAddress('IPv6', text);
     this.sin6_addr.address = text.slice(0, pct);
     this.sin6_scope_id = scope;
   }

@@ -33,5 +33,8 @@
 #include <net/if.h>
 #include <linux/if_packet.h>
 #include <linux/if_ether.h>
+// Kernel-only IPv6 options (IPV6_FLOWINFO_SEND, IPV6_FLOWLABEL_MGR…); after netinet/in.h,
+// whose definitions libc-compat.h lets it reuse.
+#include <linux/in6.h>
 
 #endif  // BERKELEY_SOCKETS_CONSTANTS_INCLUDES_H

@@ -81,3 +81,32 @@ export function expectSocketError(fn: () => unknown, code: string, syscall: stri
   }
   throw new Error(`expected ${syscall} to fail with ${code}, but it succeeded`);
 }
+
+/** Sleeps synchronously (sync API tests have no event loop turn to wait on). */
+export function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Registers an fd for closing at the end of a scope; `open.close(fd)` closes one early. */
+export type Opener = ((fd: number) => number) & { close(fd: number): void };
+
+/**
+ * Runs `fn` with a fresh temp dir and an `open` that registers fds for closing afterwards,
+ * whatever happens, so no fd is closed twice or leaked. With `guard`, every registered fd
+ * gets that SO_RCVTIMEO, so a bug fails with EAGAIN instead of hanging the suite.
+ */
+export function scope(fn: (open: Opener, dir: string) => void, guard?: bs.timeval): void {
+  const fds = new Set<number>();
+  const t = tempDir();
+  const open = Object.assign((fd: number) => {
+    fds.add(fd);
+    if (guard) bs.setsockopt(fd, bs.SOL_SOCKET, bs.SO_RCVTIMEO, guard);
+    return fd;
+  }, { close: (fd: number) => { fds.delete(fd); bs.close(fd); } });
+  try {
+    fn(open, t.dir);
+  } finally {
+    closeAll(...fds);
+    t.cleanup();
+  }
+}

@@ -2,7 +2,7 @@
 // non-blocking connect and accept, address reuse, a bulk transfer and IPv6 specifics.
 import { describe, expect, it } from 'vitest';
 import * as bs from '../lib/index.js';
-import { closeAll, expectSocketError, hasIPv6 } from './helpers.js';
+import { closeAll, expectSocketError, hasIPv6, scope, sleepMs } from './helpers.js';
 
 // A receive/send timeout on blocking fds so a bug fails with EAGAIN instead of hanging.
 const GUARD = new bs.timeval({ tv_sec: 5, tv_usec: 0 });
@@ -13,29 +13,6 @@ function guard(...fds: number[]): void {
   }
 }
 
-/** Sleeps synchronously (sync API tests have no event loop turn to wait on). */
-function sleepMs(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-type Opener = ((fd: number) => number) & { close(fd: number): void };
-
-/**
- * Runs `fn` with an `open` that registers fds for closing afterwards, whatever happens;
- * `open.close(fd)` closes one early so it is never closed twice.
- */
-function scope(fn: (open: Opener) => void): void {
-  const fds = new Set<number>();
-  const open = Object.assign((fd: number) => {
-    fds.add(fd);
-    return fd;
-  }, { close: (fd: number) => { fds.delete(fd); bs.close(fd); } });
-  try {
-    fn(open);
-  } finally {
-    closeAll(...fds);
-  }
-}
 
 function listener(open: (fd: number) => number, backlog = 16, family = bs.AF_INET): { fd: number; addr: bs.sockaddr_in | bs.sockaddr_in6 } {
   const fd = open(bs.socket(family, bs.SOCK_STREAM));

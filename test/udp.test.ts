@@ -2,28 +2,10 @@
 // UDP, truncation and MSG_TRUNC, empty datagrams, EMSGSIZE and the errors of a missing peer.
 import { describe, expect, it } from 'vitest';
 import * as bs from '../lib/index.js';
-import { closeAll, expectSocketError, hasIPv6 } from './helpers.js';
+import { closeAll, expectSocketError, hasIPv6, scope } from './helpers.js';
 
 const GUARD = new bs.timeval({ tv_sec: 5, tv_usec: 0 });
 
-type Opener = ((fd: number) => number) & { close(fd: number): void };
-
-/**
- * Runs `fn` with an `open` that registers fds for closing afterwards, whatever happens;
- * `open.close(fd)` closes one early so it is never closed twice.
- */
-function scope(fn: (open: Opener) => void): void {
-  const fds = new Set<number>();
-  const open = Object.assign((fd: number) => {
-    fds.add(fd);
-    return fd;
-  }, { close: (fd: number) => { fds.delete(fd); bs.close(fd); } });
-  try {
-    fn(open);
-  } finally {
-    closeAll(...fds);
-  }
-}
 
 interface Family {
   name: string;

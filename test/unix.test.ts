@@ -4,33 +4,16 @@
 import { existsSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as bs from '../lib/index.js';
-import { closeAll, expectSocketError, tempDir } from './helpers.js';
+import { closeAll, expectSocketError, tempDir, scope as helperScope, sleepMs, type Opener } from './helpers.js';
 
 const GUARD = new bs.timeval({ tv_sec: 5, tv_usec: 0 });
 /** offsetof(struct sockaddr_un, sun_path) == sizeof(sa_family_t) on Linux. */
 const PATH_OFFSET = 2;
 const SUN_PATH = 108;
 
-type Opener = ((fd: number) => number) & { close(fd: number): void };
-
-/**
- * Runs `fn` with a fresh temp dir and an `open` that registers fds (with a receive timeout)
- * for closing afterwards; `open.close(fd)` closes one early so it is never closed twice.
- */
+/** helpers.scope with a receive timeout on every fd. */
 function scope(fn: (open: Opener, dir: string) => void): void {
-  const fds = new Set<number>();
-  const t = tempDir();
-  const open = Object.assign((fd: number) => {
-    fds.add(fd);
-    bs.setsockopt(fd, bs.SOL_SOCKET, bs.SO_RCVTIMEO, GUARD);
-    return fd;
-  }, { close: (fd: number) => { fds.delete(fd); bs.close(fd); } });
-  try {
-    fn(open, t.dir);
-  } finally {
-    closeAll(...fds);
-    t.cleanup();
-  }
+  helperScope(fn, GUARD);
 }
 
 let seq = 0;

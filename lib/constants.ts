@@ -39,8 +39,10 @@ export const INADDR = group('INADDR_');
 export const AI = group('AI_');
 /** getnameinfo flags. */
 export const NI = group('NI_');
-/** getaddrinfo error codes. */
-export const EAI: Readonly<Record<string, number>> = Object.freeze({ ...native.eais });
+/** getaddrinfo error codes (EAI.NONAME === EAI_NONAME). */
+export const EAI: Readonly<Record<string, number>> = Object.freeze(
+  Object.fromEntries(Object.entries(native.eais).map(([k, val]) => [k.slice('EAI_'.length), val])),
+);
 /** errno values by name (E.CONNREFUSED === ECONNREFUSED). */
 export const E: Readonly<Record<string, number>> = Object.freeze(
   Object.fromEntries(Object.entries(native.errnos).map(([k, val]) => [k.slice(1), val])),

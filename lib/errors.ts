@@ -44,11 +44,11 @@ export class SocketError extends Error {
   /** The syscall that failed, e.g. `'connect'`. */
   readonly syscall: string;
   /** IP address the call was aimed at, when one applies. */
-  readonly address?: string;
+  declare readonly address?: string;
   /** Port the call was aimed at, when one applies. */
-  readonly port?: number;
+  declare readonly port?: number;
   /** Unix socket path (abstract names start with `'\0'`), when one applies. */
-  readonly path?: string;
+  declare readonly path?: string;
 
   constructor(errnum: number, syscall: string, where?: ErrorAddress) {
     const code = errnoName(errnum);
@@ -76,10 +76,10 @@ export class AddrInfoError extends Error {
   /** The EAI_* value as the C function returned it (negative on glibc). */
   readonly eai: number;
   /** For EAI_SYSTEM: the positive errno behind it; otherwise undefined. */
-  readonly errno?: number;
+  declare readonly errno?: number;
   readonly syscall: string;
   /** The name that was looked up, when there was one. */
-  readonly hostname?: string;
+  declare readonly hostname?: string;
 
   constructor(eai: number, syscall: string, hostname?: string, errnum?: number) {
     const code = eaiNames.get(eai) ?? `EAI_${eai}`;

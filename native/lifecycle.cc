@@ -96,7 +96,8 @@ template <int (*Fn)(int, sockaddr*, socklen_t*) noexcept>
 Napi::Value GetName(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0);
   AddrOut out = AddrOutArg(info, 1, 2);
-  if (out.addr == nullptr) throw Napi::TypeError::New(info.Env(), "internal: address buffer required");
+  // A zero-length buffer has no data pointer: addr NULL with addrlen 0 is valid C.
+  if (IsAbsent(info[1])) throw Napi::TypeError::New(info.Env(), "internal: address buffer required");
   socklen_t cap = out.len;
   double r = Retry([&] {
     out.len = cap;

@@ -18,7 +18,8 @@ Napi::Value SetSockOpt(const Napi::CallbackInfo& info) {
 Napi::Value GetSockOpt(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0), level = Int(info, 1), name = Int(info, 2);
   AddrOut out = AddrOutArg(info, 3, 4);
-  if (out.addr == nullptr) throw Napi::TypeError::New(info.Env(), "internal: getsockopt needs a buffer");
+  // A zero-length buffer has no data pointer: optval NULL with optlen 0 is valid C.
+  if (IsAbsent(info[3])) throw Napi::TypeError::New(info.Env(), "internal: getsockopt needs a buffer");
   socklen_t cap = out.len;
   double r = Retry([&] {
     out.len = cap;

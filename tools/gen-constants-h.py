@@ -65,8 +65,11 @@ GROUPS = [
     ("EAI", "BS_EAI", ("EAI_",)),
     ("ERRNO", "BS_ERRNO", ()),  # filled from the <errno.h>-only pass
     ("FCNTL", "BS_CONSTANT",
-     ("O_NONBLOCK", "O_CLOEXEC", "FD_CLOEXEC",
-      "F_GETFL", "F_SETFL", "F_GETFD", "F_SETFD")),
+     ("O_NONBLOCK", "O_CLOEXEC", "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE",
+      "FD_CLOEXEC", "F_GETFL", "F_SETFL", "F_GETFD", "F_SETFD")),
+    ("H_ERRNO", "BS_CONSTANT",
+     ("HOST_NOT_FOUND", "TRY_AGAIN", "NO_RECOVERY", "NO_DATA", "NO_ADDRESS",
+      "NETDB_INTERNAL", "NETDB_SUCCESS")),
     ("POLL", "BS_CONSTANT",
      ("POLLIN", "POLLOUT", "POLLPRI", "POLLERR", "POLLHUP", "POLLNVAL",
       "POLLRDHUP")),

@@ -13,7 +13,8 @@
         "native/io.cc",
         "native/lifecycle.cc",
         "native/netdb.cc",
-        "native/options.cc"
+        "native/options.cc",
+        "native/poller.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

@@ -94,9 +94,26 @@ export class AddrInfoError extends Error {
 }
 Object.defineProperty(AddrInfoError.prototype, 'name', { value: 'AddrInfoError', writable: true, configurable: true });
 
+/** A SocketError for a failed call, recording its errno as C's errno would be. */
+export function failure(errnum: number, syscall: string, where?: ErrorAddress): SocketError {
+  errno = errnum;
+  return new SocketError(errnum, syscall, where);
+}
+
 /** Turns a native result into a value, or throws SocketError and records errno. */
 export function check(ret: number, syscall: string, where?: () => ErrorAddress | undefined): number {
   if (ret >= 0) return ret;
-  errno = -ret;
-  throw new SocketError(-ret, syscall, where?.());
+  throw failure(-ret, syscall, where?.());
 }
+
+/**
+ * The rejection of an aborted Promise-API call: an Error named 'AbortError' with code
+ * 'ABORT_ERR' (as Node's own APIs use), whose `cause` is the signal's reason.
+ */
+export class AbortError extends Error {
+  readonly code = 'ABORT_ERR';
+  constructor(reason?: unknown) {
+    super('The operation was aborted', reason === undefined ? undefined : { cause: reason });
+  }
+}
+Object.defineProperty(AbortError.prototype, 'name', { value: 'AbortError', writable: true, configurable: true });

@@ -1,8 +1,10 @@
 // berkeley-sockets: the Berkeley sockets API for Node.js, with C names and C semantics.
 export * from './constants.generated.js';
 export { AF, PF, SOCK, IPPROTO, SOL, SO, IP, IPV6, TCP, MSG, SHUT, INADDR, AI, NI, EAI, E, constants } from './constants.js';
-export { SocketError, AddrInfoError, errno, setErrno, errnoName, type ErrorAddress } from './errors.js';
+export { SocketError, AddrInfoError, AbortError, errno, setErrno, errnoName, type ErrorAddress } from './errors.js';
+export { detach, type OpOptions } from './registry.js';
 export * from './structs.js';
 export * from './sockets.js';
 export * from './netdb.js';
 export * from './porting.js';
+export { Socket, type ChunkOptions } from './socket.js';

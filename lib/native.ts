@@ -65,6 +65,16 @@ export interface NativeBinding {
   setsockopt(fd: number, level: number, optname: number, value: Bytes, optlen: number): number;
   getsockopt(fd: number, level: number, optname: number, value: Bytes, optlen: LenOut): number;
 
+  /** Binds the poller to this environment's loop; `dispatch` gets every readiness event. */
+  pollInit(dispatch: (fd: number, status: number, events: number) => void): void;
+  /** Watches `fd` for UV_* `events` (0 stops watching); 0 or -errno. */
+  pollStart(fd: number, events: number): number;
+  /** Stops watching and frees the fd's handle: call before close(2). */
+  pollClose(fd: number): number;
+  /** poll(2) on one fd: revents, 0 on timeout, or -errno. */
+  poll(fd: number, events: number, timeoutMs: number): number;
+  pollEvents: { READABLE: number; WRITABLE: number; DISCONNECT: number; PRIORITIZED: number };
+
   inet_pton(af: number, src: string, dst: Bytes): number;
   inet_ntop(af: number, src: Bytes): string | number;
   inet_addr(cp: string): number;
@@ -78,6 +88,20 @@ export interface NativeBinding {
     hints: [flags: number, family: number, socktype: number, protocol: number] | null,
   ): NativeAddrinfo[] | GaiFailure;
   getnameinfo(addr: Bytes, addrlen: number, flags: number): [host: string, serv: string] | GaiFailure;
+  /** getaddrinfo on the libuv thread pool; `callback` gets what getaddrinfo() would return. */
+  getaddrinfoAsync(
+    node: string | null,
+    service: string | null,
+    hints: [flags: number, family: number, socktype: number, protocol: number] | null,
+    callback: (result: NativeAddrinfo[] | GaiFailure) => void,
+  ): void;
+  /** getnameinfo on the thread pool (the address bytes are copied first). */
+  getnameinfoAsync(
+    addr: Bytes,
+    addrlen: number,
+    flags: number,
+    callback: (result: [host: string, serv: string] | GaiFailure) => void,
+  ): void;
   gethostbyname(name: string): NativeHostent | number;
   gai_strerror(code: number): string;
   hstrerror(code: number): string;

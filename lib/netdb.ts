@@ -1,9 +1,10 @@
 // Addresses and names: byte order, inet_pton(3) and friends, getaddrinfo(3),
 // getnameinfo(3), gethostbyname(3).
 import { endianness } from 'node:os';
-import { native } from './native.js';
-import { AddrInfoError, SocketError, setErrno } from './errors.js';
-import { AF_INET, AF_INET6, EAFNOSUPPORT } from './constants.generated.js';
+import { native, type GaiFailure, type NativeAddrinfo } from './native.js';
+import { AbortError, AddrInfoError, SocketError, failure, setErrno } from './errors.js';
+import { opOptions, type OpOptions } from './registry.js';
+import { AF_INET, AF_INET6, EAFNOSUPPORT, ETIMEDOUT } from './constants.generated.js';
 import * as v from './validate.js';
 import { CStruct, SockaddrBase, in_addr, sockaddrFrom, type SocketAddress } from './structs.js';
 
@@ -136,25 +137,28 @@ export interface AddrinfoHints {
   ai_protocol?: number;
 }
 
-/**
- * getaddrinfo(3): resolves `node`/`service` (either may be null) into addresses, returned
- * as an array whose elements are also linked by `ai_next`. Blocks like C; the Promise API
- * runs it on the thread pool. Failures throw AddrInfoError with the EAI_* code.
- */
-export function getaddrinfo(node: string | null, service?: string | null, hints?: AddrinfoHints | null): addrinfo[] {
+type NativeHints = [flags: number, family: number, socktype: number, protocol: number];
+
+/** Checks getaddrinfo()'s arguments (shared by the sync and Promise forms); the native hints. */
+function gaiArgs(
+  node: string | null | undefined,
+  service: string | null | undefined,
+  hints: AddrinfoHints | null | undefined,
+): NativeHints | null {
   if (node !== null && node !== undefined) v.cstring(node, 'node');
   if (service !== null && service !== undefined) v.cstring(service, 'service');
-  let h: [number, number, number, number] | null = null;
-  if (hints !== undefined && hints !== null) {
-    if (typeof hints !== 'object') throw v.typeError('hints', 'an object', hints);
-    h = [
-      v.flags(hints.ai_flags, 'hints.ai_flags'),
-      v.cint(hints.ai_family ?? 0, 'hints.ai_family'),
-      v.cint(hints.ai_socktype ?? 0, 'hints.ai_socktype'),
-      v.cint(hints.ai_protocol ?? 0, 'hints.ai_protocol'),
-    ];
-  }
-  const r = native.getaddrinfo(node ?? null, service ?? null, h);
+  if (hints === undefined || hints === null) return null;
+  if (typeof hints !== 'object') throw v.typeError('hints', 'an object', hints);
+  return [
+    v.flags(hints.ai_flags, 'hints.ai_flags'),
+    v.cint(hints.ai_family ?? 0, 'hints.ai_family'),
+    v.cint(hints.ai_socktype ?? 0, 'hints.ai_socktype'),
+    v.cint(hints.ai_protocol ?? 0, 'hints.ai_protocol'),
+  ];
+}
+
+/** The native getaddrinfo result as the public list, or throws AddrInfoError (setting errno). */
+function gaiResult(r: NativeAddrinfo[] | GaiFailure, node: string | null | undefined): addrinfo[] {
   if (!Array.isArray(r)) {
     if (r.errno) setErrno(r.errno);
     throw new AddrInfoError(r.eai, 'getaddrinfo', node ?? undefined, r.errno);
@@ -173,22 +177,139 @@ export function getaddrinfo(node: string | null, service?: string | null, hints?
   return list;
 }
 
+/**
+ * getaddrinfo(3): resolves `node`/`service` (either may be null) into addresses, returned
+ * as an array whose elements are also linked by `ai_next`. Blocks like C; getaddrinfoAsync()
+ * runs it on the thread pool. Failures throw AddrInfoError with the EAI_* code.
+ */
+export function getaddrinfo(node: string | null, service?: string | null, hints?: AddrinfoHints | null): addrinfo[] {
+  const h = gaiArgs(node, service, hints);
+  return gaiResult(native.getaddrinfo(node ?? null, service ?? null, h), node);
+}
+
 /** freeaddrinfo(3): nothing to free in JavaScript; kept so ports read like the C. */
 export function freeaddrinfo(_res: addrinfo[] | addrinfo | null): void {}
 
-/** getnameinfo(3): host and service names for an address (NI_NUMERICHOST etc. in `flags`). */
-export function getnameinfo(addr: SockaddrBase | ArrayBufferView, flags = 0): { host: string; serv: string } {
+/** Checks getnameinfo()'s arguments: [bytes, addrlen, flags] for the native call. */
+function gniArgs(addr: SockaddrBase | ArrayBufferView, flags: number): [ArrayBufferView, number, number] {
   let bytes: ArrayBufferView;
   let len: number;
   if (addr instanceof SockaddrBase) [bytes, len] = [addr.bytes, addr.addrlen];
   else if (ArrayBuffer.isView(addr)) [bytes, len] = [addr, addr.byteLength];
   else throw v.typeError('addr', 'a sockaddr struct or ArrayBufferView', addr);
-  const r = native.getnameinfo(bytes, Math.min(len, bytes.byteLength), v.flags(flags));
+  return [bytes, Math.min(len, bytes.byteLength), v.flags(flags)];
+}
+
+/** The native getnameinfo result as { host, serv }, or throws AddrInfoError (setting errno). */
+function gniResult(r: [host: string, serv: string] | GaiFailure): { host: string; serv: string } {
   if (!Array.isArray(r)) {
     if (r.errno) setErrno(r.errno);
     throw new AddrInfoError(r.eai, 'getnameinfo', undefined, r.errno);
   }
   return { host: r[0], serv: r[1] };
+}
+
+/** getnameinfo(3): host and service names for an address (NI_NUMERICHOST etc. in `flags`). */
+export function getnameinfo(addr: SockaddrBase | ArrayBufferView, flags = 0): { host: string; serv: string } {
+  const [bytes, len, f] = gniArgs(addr, flags);
+  return gniResult(native.getnameinfo(bytes, len, f));
+}
+
+// ---------------------------------------------------------------------------------------
+// Promise forms: the same C call on the libuv thread pool, never on the JS thread.
+
+/** Options of getaddrinfoAsync() / getnameinfoAsync(): those of every Promise-API call. */
+export type LookupOptions = OpOptions;
+
+/**
+ * Starts `start` (a native *Async call) and settles with `convert` of its result, unless
+ * the signal aborts or the timeout passes first; a late result is then ignored. Options
+ * are checked, and an already-aborted signal or an expired timeout rejects, before any
+ * work starts. Throws synchronously only from the option checks.
+ */
+function onThreadPool<R, T>(
+  syscall: string,
+  options: LookupOptions | undefined,
+  start: (done: (result: R) => void) => void,
+  convert: (result: R) => T,
+): Promise<T> {
+  const o = opOptions(options);
+  const signal = o?.signal;
+  const timeout = o?.timeout;
+  if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
+  if (timeout === 0) return Promise.reject(failure(ETIMEDOUT, syscall));
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      return true;
+    };
+    const onAbort = (): void => {
+      if (settle()) reject(new AbortError(signal!.reason));
+    };
+    start((result) => {
+      if (!settle()) return;
+      try {
+        resolve(convert(result));
+      } catch (e) {
+        reject(e);
+      }
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (timeout !== undefined) {
+      timer = setTimeout(() => {
+        if (settle()) reject(failure(ETIMEDOUT, syscall));
+      }, timeout);
+    }
+  });
+}
+
+/**
+ * getaddrinfo(3) on the libuv thread pool: resolves to exactly what getaddrinfo() returns
+ * and rejects with the same AddrInfoError. `options.signal` / `options.timeout` settle the
+ * Promise early (AbortError / SocketError ETIMEDOUT); the lookup itself cannot be cancelled
+ * and its late result is dropped. Bad arguments reject too.
+ */
+export function getaddrinfoAsync(
+  node: string | null,
+  service?: string | null,
+  hints?: AddrinfoHints | null,
+  options?: LookupOptions,
+): Promise<addrinfo[]> {
+  try {
+    const h = gaiArgs(node, service, hints);
+    const [n, s] = [node ?? null, service ?? null];
+    return onThreadPool(
+      'getaddrinfo',
+      options,
+      (done) => native.getaddrinfoAsync(n, s, h, done),
+      (r: NativeAddrinfo[] | GaiFailure) => gaiResult(r, node),
+    );
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
+ * getnameinfo(3) on the libuv thread pool: resolves to what getnameinfo() returns, rejects
+ * with the same AddrInfoError; `options` as for getaddrinfoAsync(). The address is copied
+ * when the call starts, so its buffer may be reused at once.
+ */
+export function getnameinfoAsync(
+  addr: SockaddrBase | ArrayBufferView,
+  flags = 0,
+  options?: LookupOptions,
+): Promise<{ host: string; serv: string }> {
+  try {
+    const [bytes, len, f] = gniArgs(addr, flags);
+    return onThreadPool('getnameinfo', options, (done) => native.getnameinfoAsync(bytes, len, f, done), gniResult);
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 /** `struct hostent` from gethostbyname(3); address entries are raw bytes, as in C. */

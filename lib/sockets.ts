@@ -2,52 +2,51 @@
 // blocks exactly when the C call would, and failures throw SocketError with the errno.
 import { native } from './native.js';
 import { check } from './errors.js';
-import { F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_NONBLOCK, SOMAXCONN } from './constants.generated.js';
-import * as v from './validate.js';
 import {
-  CStruct, SockaddrBase, describeAddress, sockaddrFrom, sockaddr_storage, type SocketAddress,
-} from './structs.js';
+  EAGAIN, EINPROGRESS, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, MSG_DONTWAIT, O_NONBLOCK, POLLIN, POLLOUT,
+  SO_ERROR, SO_RCVTIMEO, SO_SNDTIMEO, SOL_SOCKET, SOMAXCONN,
+} from './constants.generated.js';
+import { isForced, release, setCallerNonBlocking } from './registry.js';
+import * as v from './validate.js';
+import { CStruct, SockaddrBase, sockaddrFrom, sockaddr_storage, timeval, type SocketAddress } from './structs.js';
+import { LEN, addrDone, addrIn, addrOut, checkAt, type AddrArg } from './addrargs.js';
 
-/** An address argument: a sockaddr struct, or raw sockaddr bytes. */
-export type AddrArg = SockaddrBase | ArrayBufferView;
+export type { AddrArg };
 
-// One socklen_t cell and one sockaddr_storage, reused by every call: no per-call allocation.
-const LEN = new Int32Array(1);
 const STORAGE = new sockaddr_storage();
 const PAIR = new Int32Array(2);
 
-function addrBytes(addr: unknown, name = 'addr'): Uint8Array {
-  if (addr instanceof SockaddrBase) return addr.bytes;
-  if (ArrayBuffer.isView(addr) && !(addr instanceof CStruct)) {
-    return new Uint8Array(addr.buffer, addr.byteOffset, addr.byteLength);
+const TV = new timeval();
+const OPTV = new Int32Array(1);
+
+/** The pending error of a socket (SO_ERROR) as 0 or -errno. */
+export function soError(fd: number): number {
+  const r = native.getsockopt(fd, SOL_SOCKET, SO_ERROR, OPTV, LEN);
+  return r < 0 ? r : -OPTV[0]!;
+}
+
+/** SO_RCVTIMEO / SO_SNDTIMEO in ms for poll(2): -1 (for ever) when unset or unreadable. */
+function timeoutMs(fd: number, events: number): number {
+  const r = native.getsockopt(fd, SOL_SOCKET, events === POLLIN ? SO_RCVTIMEO : SO_SNDTIMEO, TV.bytes, LEN);
+  if (r < 0) return -1;
+  const ms = TV.tv_sec * 1000 + Math.ceil(TV.tv_usec / 1000);
+  return ms > 0 ? Math.min(ms, v.INT32_MAX) : -1;
+}
+
+/**
+ * C semantics on an fd the Promise API made non-blocking: when the caller sees it as
+ * blocking and did not ask for MSG_DONTWAIT, EAGAIN means "wait": poll(2) (bounded by the
+ * socket's SO_RCVTIMEO/SO_SNDTIMEO, as the kernel would be) and try again.
+ */
+function blocking(r: number, fd: number, flags: number, events: number, again: () => number): number {
+  if ((flags & MSG_DONTWAIT) !== 0 || !isForced(fd)) return r;
+  while (r === -EAGAIN) {
+    const p = native.poll(fd, events, timeoutMs(fd, events));
+    if (p === 0) return -EAGAIN;
+    if (p < 0) return p;
+    r = again();
   }
-  throw v.typeError(name, 'a sockaddr struct or ArrayBufferView', addr);
-}
-
-/** Bytes and addrlen of an input address; addrlen defaults to the struct's own. */
-function addrIn(addr: unknown, addrlen: unknown): [Uint8Array, number] {
-  const bytes = addrBytes(addr);
-  const len = addrlen === undefined
-    ? (addr instanceof SockaddrBase ? Math.min(addr.addrlen, bytes.byteLength) : bytes.byteLength)
-    : v.int(addrlen, 'addrlen', 0, bytes.byteLength);
-  return [bytes, len];
-}
-
-/** Bytes to fill with an output address, limited to the caller's addrlen when given. */
-function addrOut(addr: unknown, addrlen: unknown): Uint8Array | null {
-  if (addr === undefined || addr === null) return null;
-  const bytes = addrBytes(addr);
-  if (addrlen === undefined) return bytes;
-  return bytes.subarray(0, v.int(addrlen, 'addrlen', 0, bytes.byteLength));
-}
-
-function addrDone(addr: unknown): void {
-  if (addr instanceof SockaddrBase) addr.addrlen = LEN[0]!;
-}
-
-/** check() for calls aimed at an address: the error names it (built only on failure). */
-function checkAt(ret: number, syscall: string, addr: unknown): number {
-  return ret >= 0 ? ret : check(ret, syscall, () => describeAddress(addr as SocketAddress));
+  return r;
 }
 
 /** socket(2): creates an endpoint; returns its fd. Close-on-exec is always set. */
@@ -86,7 +85,10 @@ export function accept(fd: number, addr?: AddrArg | null, addrlen?: number): num
 export function accept4(fd: number, addr: AddrArg | null | undefined, addrlen: number | undefined, flags: number): number {
   v.fd(fd);
   const out = addrOut(addr, addrlen);
-  const r = check(native.accept(fd, out, out && LEN, v.flags(flags)), 'accept');
+  const f = v.flags(flags);
+  let r = native.accept(fd, out, out && LEN, f);
+  if (r === -EAGAIN) r = blocking(r, fd, 0, POLLIN, () => native.accept(fd, out, out && LEN, f));
+  check(r, 'accept');
   addrDone(addr);
   return r;
 }
@@ -95,7 +97,9 @@ export function accept4(fd: number, addr: AddrArg | null | undefined, addrlen: n
 export function connect(fd: number, addr: AddrArg, addrlen?: number): number {
   v.fd(fd);
   const [bytes, len] = addrIn(addr, addrlen);
-  return checkAt(native.connect(fd, bytes, len), 'connect', addr);
+  let r = native.connect(fd, bytes, len);
+  if (r === -EINPROGRESS && isForced(fd)) r = blocking(-EAGAIN, fd, 0, POLLOUT, () => soError(fd));
+  return checkAt(r, 'connect', addr);
 }
 
 /** shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. Returns 0. */
@@ -107,6 +111,7 @@ export function shutdown(fd: number, how: number): number {
 /** close(2): releases the fd (never retried on EINTR: Linux has already released it). */
 export function close(fd: number): number {
   v.fd(fd);
+  release(fd);
   return check(native.close(fd), 'close');
 }
 
@@ -114,14 +119,22 @@ export function close(fd: number): number {
 export function send(fd: number, buf: v.Data, len?: number, flags?: number): number {
   v.fd(fd);
   const b = v.data(buf);
-  return check(native.send(fd, b, v.length(len, b), v.flags(flags)), 'send');
+  const n = v.length(len, b);
+  const f = v.flags(flags);
+  let r = native.send(fd, b, n, f);
+  if (r === -EAGAIN) r = blocking(r, fd, f, POLLOUT, () => native.send(fd, b, n, f));
+  return check(r, 'send');
 }
 
 /** recv(2): receives into the caller's `buf`; returns the byte count, 0 at end of stream. */
 export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: number): number {
   v.fd(fd);
   const b = v.view(buf);
-  return check(native.recv(fd, b, v.length(len, b), v.flags(flags)), 'recv');
+  const n = v.length(len, b);
+  const f = v.flags(flags);
+  let r = native.recv(fd, b, n, f);
+  if (r === -EAGAIN) r = blocking(r, fd, f, POLLIN, () => native.recv(fd, b, n, f));
+  return check(r, 'recv');
 }
 
 /** sendto(2): sends a datagram to `addr` (null: the connected peer). */
@@ -130,9 +143,10 @@ export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: 
   const b = v.data(buf);
   const n = v.length(len, b);
   const f = v.flags(flags);
-  if (addr === null || addr === undefined) return check(native.sendto(fd, b, n, f, null, 0), 'sendto');
-  const [bytes, alen] = addrIn(addr, addrlen);
-  return checkAt(native.sendto(fd, b, n, f, bytes, alen), 'sendto', addr);
+  const [bytes, alen] = addr === null || addr === undefined ? [null, 0] : addrIn(addr, addrlen);
+  let r = native.sendto(fd, b, n, f, bytes, alen);
+  if (r === -EAGAIN) r = blocking(r, fd, f, POLLOUT, () => native.sendto(fd, b, n, f, bytes, alen));
+  return checkAt(r, 'sendto', addr);
 }
 
 /** recvfrom(2): receives into `buf`; the sender's address goes into `addr` when given. */
@@ -142,7 +156,9 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
   const n = v.length(len, b);
   const f = v.flags(flags);
   const out = addrOut(addr, addrlen);
-  const r = check(native.recvfrom(fd, b, n, f, out, out && LEN), 'recvfrom');
+  let r = native.recvfrom(fd, b, n, f, out, out && LEN);
+  if (r === -EAGAIN) r = blocking(r, fd, f, POLLIN, () => native.recvfrom(fd, b, n, f, out, out && LEN));
+  check(r, 'recvfrom');
   if (out) addrDone(addr);
   return r;
 }
@@ -151,14 +167,20 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
 export function read(fd: number, buf: ArrayBufferView, len?: number): number {
   v.fd(fd);
   const b = v.view(buf);
-  return check(native.read(fd, b, v.length(len, b)), 'read');
+  const n = v.length(len, b);
+  let r = native.read(fd, b, n);
+  if (r === -EAGAIN) r = blocking(r, fd, 0, POLLIN, () => native.read(fd, b, n));
+  return check(r, 'read');
 }
 
 /** write(2) on any fd (a string is written as UTF-8); returns the bytes written. */
 export function write(fd: number, buf: v.Data, len?: number): number {
   v.fd(fd);
   const b = v.data(buf);
-  return check(native.write(fd, b, v.length(len, b)), 'write');
+  const n = v.length(len, b);
+  let r = native.write(fd, b, n);
+  if (r === -EAGAIN) r = blocking(r, fd, 0, POLLOUT, () => native.write(fd, b, n));
+  return check(r, 'write');
 }
 
 function name(fd: number, addr: AddrArg | undefined, addrlen: number | undefined, syscall: 'getsockname' | 'getpeername'): SocketAddress {
@@ -249,12 +271,16 @@ export function fcntl(fd: number, cmd: number, arg = 0): number {
 
 /** Whether O_NONBLOCK is set on the fd (F_GETFL). */
 export function getNonBlocking(fd: number): boolean {
-  return (fcntl(fd, F_GETFL) & O_NONBLOCK) !== 0;
+  const nb = (fcntl(fd, F_GETFL) & O_NONBLOCK) !== 0;
+  return nb && !isForced(fd);
 }
 
 /** Sets or clears O_NONBLOCK (F_GETFL + F_SETFL). */
 export function setNonBlocking(fd: number, on: boolean): void {
   v.bool(on, 'on');
+  // On an fd the Promise API watches, the fd stays non-blocking and only the caller's
+  // view changes: the synchronous calls then block (or not) as asked.
+  if (setCallerNonBlocking(fd, on)) return;
   const fl = fcntl(fd, F_GETFL);
   const next = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
   if (next !== fl) fcntl(fd, F_SETFL, next);

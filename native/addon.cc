@@ -10,6 +10,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   bsock::InitOptions(env, exports);
   bsock::InitAddresses(env, exports);
   bsock::InitNetdb(env, exports);
+  bsock::InitPoller(env, exports);
   return exports;
 }
 

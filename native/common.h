@@ -130,5 +130,6 @@ void InitOptions(Napi::Env env, Napi::Object exports);
 void InitAddresses(Napi::Env env, Napi::Object exports);
 void InitNetdb(Napi::Env env, Napi::Object exports);
 void InitConstants(Napi::Env env, Napi::Object exports);
+void InitPoller(Napi::Env env, Napi::Object exports);
 
 }  // namespace bsock

@@ -1,9 +1,14 @@
 // Name resolution: getaddrinfo(3), getnameinfo(3), gethostbyname_r(3), gai_strerror(3).
-// These block on DNS; the synchronous API blocks exactly as C does.
+// These block on DNS; the synchronous API blocks exactly as C does, and the *Async forms
+// run the same C call on the libuv thread pool (Napi::AsyncWorker) and hand the same JS
+// result to a callback. Sync and async share one request type per call: the arguments are
+// read (and copied) on the JS thread, Run() does the C call and touches no JS, and ToJS()
+// converts the outcome.
 #include <netdb.h>
 
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common.h"
@@ -21,66 +26,176 @@ Napi::Object GaiFailure(Napi::Env env, int eai, int err) {
 
 std::string OptString(const Napi::Value& v) { return v.As<Napi::String>().Utf8Value(); }
 
+int32_t ArrayInt(const Napi::Array& a, uint32_t i) {
+  Napi::Value v = a.Get(i);
+  if (!v.IsNumber()) throw Napi::TypeError::New(a.Env(), "internal: expected an integer hint");
+  return v.As<Napi::Number>().Int32Value();
+}
+
+// getaddrinfo(node, service, hints): node and service are strings or null; hints is null
+// or [ai_flags, ai_family, ai_socktype, ai_protocol]. Owns its copies and its result list.
+class GaiRequest {
+ public:
+  // Reads info[first .. first+2] on the JS thread.
+  GaiRequest(const Napi::CallbackInfo& info, size_t first) {
+    has_node_ = !IsAbsent(info[first]);
+    has_service_ = !IsAbsent(info[first + 1]);
+    if (has_node_) node_ = OptString(info[first]);
+    if (has_service_) service_ = OptString(info[first + 1]);
+    if (!IsAbsent(info[first + 2])) {
+      if (!info[first + 2].IsArray()) throw Napi::TypeError::New(info.Env(), "internal: expected a hints array");
+      Napi::Array h = info[first + 2].As<Napi::Array>();
+      hints_.ai_flags = ArrayInt(h, 0);
+      hints_.ai_family = ArrayInt(h, 1);
+      hints_.ai_socktype = ArrayInt(h, 2);
+      hints_.ai_protocol = ArrayInt(h, 3);
+      has_hints_ = true;
+    }
+  }
+  GaiRequest(const GaiRequest&) = delete;
+  GaiRequest& operator=(const GaiRequest&) = delete;
+  ~GaiRequest() {
+    if (res_ != nullptr) ::freeaddrinfo(res_);
+  }
+
+  // The C call, retried while it fails with EAI_SYSTEM/EINTR. Any thread; no JS.
+  void Run() {
+    do {
+      errno = 0;
+      rc_ = ::getaddrinfo(has_node_ ? node_.c_str() : nullptr, has_service_ ? service_.c_str() : nullptr,
+                          has_hints_ ? &hints_ : nullptr, &res_);
+      err_ = errno;
+    } while (rc_ == EAI_SYSTEM && err_ == EINTR);
+    if (rc_ != 0) res_ = nullptr;
+  }
+
+  // Array of addrinfo objects, or { eai, errno }. JS thread only.
+  Napi::Value ToJS(Napi::Env env) const {
+    if (rc_ != 0) return GaiFailure(env, rc_, err_);
+    Napi::Array list = Napi::Array::New(env);
+    uint32_t i = 0;
+    for (const addrinfo* p = res_; p != nullptr; p = p->ai_next) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("ai_flags", Napi::Number::New(env, p->ai_flags));
+      o.Set("ai_family", Napi::Number::New(env, p->ai_family));
+      o.Set("ai_socktype", Napi::Number::New(env, p->ai_socktype));
+      o.Set("ai_protocol", Napi::Number::New(env, p->ai_protocol));
+      o.Set("ai_addrlen", Napi::Number::New(env, p->ai_addrlen));
+      o.Set("ai_addr", p->ai_addr ? Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<uint8_t*>(p->ai_addr), p->ai_addrlen)
+                                  : Napi::Buffer<uint8_t>::New(env, 0));
+      o.Set("ai_canonname", p->ai_canonname ? Napi::Value(Napi::String::New(env, p->ai_canonname)) : env.Null());
+      list.Set(i++, o);
+    }
+    return list;
+  }
+
+ private:
+  bool has_node_ = false, has_service_ = false, has_hints_ = false;
+  std::string node_, service_;
+  addrinfo hints_{};
+  addrinfo* res_ = nullptr;
+  int rc_ = 0, err_ = 0;
+};
+
+// getnameinfo(addr, addrlen, flags). The address bytes are copied, so the JS buffer may
+// change (or be unaligned) while the call runs.
+class NameRequest {
+ public:
+  NameRequest(const Napi::CallbackInfo& info, size_t first) {
+    View a = BytesLen(info, first, first + 1);
+    flags_ = Int(info, first + 2);
+    addr_.assign(a.data, a.data + a.length);
+  }
+
+  // The C call, retried while it fails with EAI_SYSTEM/EINTR. Any thread; no JS.
+  void Run() {
+    do {
+      errno = 0;
+      rc_ = ::getnameinfo(reinterpret_cast<const sockaddr*>(addr_.data()), static_cast<socklen_t>(addr_.size()),
+                          host_, sizeof host_, serv_, sizeof serv_, flags_);
+      err_ = errno;
+    } while (rc_ == EAI_SYSTEM && err_ == EINTR);
+  }
+
+  // [host, serv], or { eai, errno }. JS thread only.
+  Napi::Value ToJS(Napi::Env env) const {
+    if (rc_ != 0) return GaiFailure(env, rc_, err_);
+    Napi::Array out = Napi::Array::New(env, 2);
+    out.Set(0u, Napi::String::New(env, host_));
+    out.Set(1u, Napi::String::New(env, serv_));
+    return out;
+  }
+
+ private:
+  std::vector<uint8_t> addr_;
+  int flags_ = 0;
+  int rc_ = 0, err_ = 0;
+  char host_[NI_MAXHOST] = {};
+  char serv_[NI_MAXSERV] = {};
+};
+
 // getaddrinfo(node, service, hints) -> array of addrinfo objects, or { eai, errno }.
-// hints is null or [ai_flags, ai_family, ai_socktype, ai_protocol].
 Napi::Value GetAddrInfo(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  bool has_node = !IsAbsent(info[0]), has_service = !IsAbsent(info[1]);
-  std::string node = has_node ? OptString(info[0]) : std::string();
-  std::string service = has_service ? OptString(info[1]) : std::string();
-  addrinfo hints{};
-  addrinfo* hp = nullptr;
-  if (!IsAbsent(info[2])) {
-    Napi::Array h = info[2].As<Napi::Array>();
-    hints.ai_flags = h.Get(0u).As<Napi::Number>().Int32Value();
-    hints.ai_family = h.Get(1u).As<Napi::Number>().Int32Value();
-    hints.ai_socktype = h.Get(2u).As<Napi::Number>().Int32Value();
-    hints.ai_protocol = h.Get(3u).As<Napi::Number>().Int32Value();
-    hp = &hints;
-  }
-  addrinfo* res = nullptr;
-  int rc;
-  do {
-    errno = 0;
-    rc = ::getaddrinfo(has_node ? node.c_str() : nullptr, has_service ? service.c_str() : nullptr, hp, &res);
-  } while (rc == EAI_SYSTEM && errno == EINTR);
-  if (rc != 0) return GaiFailure(env, rc, errno);
-  Napi::Array list = Napi::Array::New(env);
-  uint32_t i = 0;
-  for (addrinfo* p = res; p != nullptr; p = p->ai_next) {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("ai_flags", Napi::Number::New(env, p->ai_flags));
-    o.Set("ai_family", Napi::Number::New(env, p->ai_family));
-    o.Set("ai_socktype", Napi::Number::New(env, p->ai_socktype));
-    o.Set("ai_protocol", Napi::Number::New(env, p->ai_protocol));
-    o.Set("ai_addrlen", Napi::Number::New(env, p->ai_addrlen));
-    o.Set("ai_addr", p->ai_addr ? Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<uint8_t*>(p->ai_addr), p->ai_addrlen)
-                                : Napi::Buffer<uint8_t>::New(env, 0));
-    o.Set("ai_canonname", p->ai_canonname ? Napi::Value(Napi::String::New(env, p->ai_canonname)) : env.Null());
-    list.Set(i++, o);
-  }
-  ::freeaddrinfo(res);
-  return list;
+  GaiRequest req(info, 0);
+  req.Run();
+  return req.ToJS(info.Env());
 }
 
 // getnameinfo(addr, addrlen, flags) -> [host, serv], or { eai, errno }.
 Napi::Value GetNameInfo(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  View a = BytesLen(info, 0, 1);
-  int flags = Int(info, 2);
-  char host[NI_MAXHOST];
-  char serv[NI_MAXSERV];
-  int rc;
-  do {
-    errno = 0;
-    rc = ::getnameinfo(reinterpret_cast<sockaddr*>(a.data), static_cast<socklen_t>(a.length), host, sizeof host,
-                       serv, sizeof serv, flags);
-  } while (rc == EAI_SYSTEM && errno == EINTR);
-  if (rc != 0) return GaiFailure(env, rc, errno);
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, Napi::String::New(env, host));
-  out.Set(1u, Napi::String::New(env, serv));
-  return out;
+  NameRequest req(info, 0);
+  req.Run();
+  return req.ToJS(info.Env());
+}
+
+// Runs a request on the libuv thread pool, then calls callback(result) on the JS thread,
+// result being exactly what the synchronous native returns. Holds no statics, so each
+// worker_thread's requests are independent.
+template <typename Request>
+class PoolWorker : public Napi::AsyncWorker {
+ public:
+  PoolWorker(const Napi::CallbackInfo& info, const char* name, size_t callback_index)
+      : Napi::AsyncWorker(CallbackArg(info, callback_index), name), req_(info, 0) {}
+
+  void Execute() override { req_.Run(); }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    napi_value result;
+    try {
+      result = req_.ToJS(env);
+    } catch (const Napi::Error&) {
+      // Only when JS can no longer run (the environment is shutting down, e.g. a
+      // terminated Worker): nobody is left to take the result.
+      return;
+    }
+    // Called through the C API on purpose: if JS cannot run, the call fails quietly
+    // instead of throwing a C++ exception that could not be turned into a JS one; if the
+    // callback throws, the exception stays pending and Node reports it as uncaught.
+    napi_value recv = Receiver().Value();
+    napi_value fn = Callback().Value();
+    napi_call_function(env, recv, fn, 1, &result, nullptr);
+  }
+
+ private:
+  static Napi::Function CallbackArg(const Napi::CallbackInfo& info, size_t i) {
+    if (!info[i].IsFunction()) throw Napi::TypeError::New(info.Env(), "internal: expected a callback");
+    return info[i].As<Napi::Function>();
+  }
+
+  Request req_;
+};
+
+// getaddrinfoAsync(node, service, hints, callback): getaddrinfo on the thread pool.
+Napi::Value GetAddrInfoAsync(const Napi::CallbackInfo& info) {
+  (new PoolWorker<GaiRequest>(info, "getaddrinfo", 3))->Queue();
+  return info.Env().Undefined();
+}
+
+// getnameinfoAsync(addr, addrlen, flags, callback): getnameinfo on the thread pool.
+Napi::Value GetNameInfoAsync(const Napi::CallbackInfo& info) {
+  (new PoolWorker<NameRequest>(info, "getnameinfo", 3))->Queue();
+  return info.Env().Undefined();
 }
 
 Napi::Array StringList(Napi::Env env, char** list) {
@@ -136,6 +251,8 @@ Napi::Value HStrerror(const Napi::CallbackInfo& info) {
 void InitNetdb(Napi::Env env, Napi::Object exports) {
   exports.Set("getaddrinfo", Napi::Function::New(env, GetAddrInfo, "getaddrinfo"));
   exports.Set("getnameinfo", Napi::Function::New(env, GetNameInfo, "getnameinfo"));
+  exports.Set("getaddrinfoAsync", Napi::Function::New(env, GetAddrInfoAsync, "getaddrinfoAsync"));
+  exports.Set("getnameinfoAsync", Napi::Function::New(env, GetNameInfoAsync, "getnameinfoAsync"));
   exports.Set("gethostbyname", Napi::Function::New(env, GetHostByName, "gethostbyname"));
   exports.Set("gai_strerror", Napi::Function::New(env, GaiStrerror, "gai_strerror"));
   exports.Set("hstrerror", Napi::Function::New(env, HStrerror, "hstrerror"));

@@ -1,0 +1,46 @@
+// Address arguments shared by the synchronous and Promise APIs: sockaddr structs or raw
+// bytes in, kernel-filled addresses out, errors that name the address.
+import { check } from './errors.js';
+import * as v from './validate.js';
+import { CStruct, SockaddrBase, describeAddress, type SocketAddress } from './structs.js';
+
+/** An address argument: a sockaddr struct, or raw sockaddr bytes. */
+export type AddrArg = SockaddrBase | ArrayBufferView;
+
+/** One socklen_t cell reused by every call: no per-call allocation. */
+export const LEN = new Int32Array(1);
+
+function addrBytes(addr: unknown, name = 'addr'): Uint8Array {
+  if (addr instanceof SockaddrBase) return addr.bytes;
+  if (ArrayBuffer.isView(addr) && !(addr instanceof CStruct)) {
+    return new Uint8Array(addr.buffer, addr.byteOffset, addr.byteLength);
+  }
+  throw v.typeError(name, 'a sockaddr struct or ArrayBufferView', addr);
+}
+
+/** Bytes and addrlen of an input address; addrlen defaults to the struct's own. */
+export function addrIn(addr: unknown, addrlen: unknown): [Uint8Array, number] {
+  const bytes = addrBytes(addr);
+  const len = addrlen === undefined
+    ? (addr instanceof SockaddrBase ? Math.min(addr.addrlen, bytes.byteLength) : bytes.byteLength)
+    : v.int(addrlen, 'addrlen', 0, bytes.byteLength);
+  return [bytes, len];
+}
+
+/** Bytes to fill with an output address, limited to the caller's addrlen when given. */
+export function addrOut(addr: unknown, addrlen: unknown): Uint8Array | null {
+  if (addr === undefined || addr === null) return null;
+  const bytes = addrBytes(addr);
+  if (addrlen === undefined) return bytes;
+  return bytes.subarray(0, v.int(addrlen, 'addrlen', 0, bytes.byteLength));
+}
+
+export function addrDone(addr: unknown): void {
+  if (addr instanceof SockaddrBase) addr.addrlen = LEN[0]!;
+}
+
+/** check() for calls aimed at an address: the error names it (built only on failure). */
+export function checkAt(ret: number, syscall: string, addr: unknown): number {
+  return ret >= 0 ? ret : check(ret, syscall, () => describeAddress(addr as SocketAddress));
+}
+

@@ -1,0 +1,181 @@
+// berkeley-sockets/promises: the calls that can wait, as Promises driven by the event loop.
+// Each tries its syscall first and waits only when the kernel says EAGAIN, on the fd's one
+// uv_poll_t; none ever blocks the event loop, on blocking and non-blocking fds alike.
+// Names and arguments mirror the synchronous API, plus a final { signal, timeout }.
+import { native } from './native.js';
+import { failure } from './errors.js';
+import { EAGAIN, EINPROGRESS, ENOTSOCK, MSG_DONTWAIT, POLLIN, POLLOUT, POLLPRI, POLLRDHUP, POLLERR } from './constants.generated.js';
+import * as v from './validate.js';
+import { LEN, addrDone, addrIn, addrOut, type AddrArg } from './addrargs.js';
+import { describeAddress, type SocketAddress } from './structs.js';
+import { soError } from './sockets.js';
+import {
+  DISCONNECT, PRIORITIZED, READABLE, WRITABLE, ensureNonBlocking, opOptions, waitFor, type OpOptions,
+} from './registry.js';
+
+export type { OpOptions };
+export { getaddrinfoAsync as getaddrinfo, getnameinfoAsync as getnameinfo } from './netdb.js';
+
+/** Settles a first attempt that did not need to wait. */
+function settle(r: number, syscall: string, addr?: unknown): number {
+  if (r >= 0) return r;
+  throw failure(-r, syscall, addr === undefined ? undefined : describeAddress(addr as SocketAddress));
+}
+
+const at = (addr: unknown) => () => describeAddress(addr as SocketAddress);
+
+/** accept(2) without blocking: resolves with the new fd (blocking, close-on-exec, as in C). */
+export async function accept(fd: number, addr?: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<number> {
+  return accept4(fd, addr, addrlen, 0, options);
+}
+
+/** accept4(2) without blocking; `flags` may hold SOCK_NONBLOCK / SOCK_CLOEXEC. */
+export async function accept4(fd: number, addr: AddrArg | null | undefined, addrlen: number | undefined, flags: number, options?: OpOptions): Promise<number> {
+  v.fd(fd);
+  const out = addrOut(addr, addrlen);
+  const f = v.flags(flags);
+  const o = opOptions(options);
+  const nb = ensureNonBlocking(fd);
+  if (nb < 0) throw failure(-nb, 'accept');
+  const attempt = (): number => {
+    const r = native.accept(fd, out, out && LEN, f);
+    if (r >= 0) addrDone(addr);
+    return r;
+  };
+  const r = attempt();
+  if (r !== -EAGAIN) return settle(r, 'accept');
+  return waitFor(fd, 'accept', READABLE, attempt, o);
+}
+
+/** connect(2) without blocking: resolves once connected (writability, then SO_ERROR). */
+export async function connect(fd: number, addr: AddrArg, addrlen?: number, options?: OpOptions): Promise<number> {
+  v.fd(fd);
+  const [bytes, len] = addrIn(addr, addrlen);
+  const o = opOptions(options);
+  const nb = ensureNonBlocking(fd);
+  if (nb < 0) throw failure(-nb, 'connect');
+  const r = native.connect(fd, bytes, len);
+  if (r !== -EINPROGRESS) return settle(r, 'connect', addr);
+  return waitFor(fd, 'connect', WRITABLE, () => soError(fd), o, at(addr));
+}
+
+/** send(2) without blocking: resolves with the bytes sent (a partial send, as in C). */
+export async function send(fd: number, buf: v.Data, len?: number, flags?: number, options?: OpOptions): Promise<number> {
+  v.fd(fd);
+  const b = v.data(buf);
+  const n = v.length(len, b);
+  const f = v.flags(flags);
+  const o = opOptions(options);
+  const r = native.send(fd, b, n, f | MSG_DONTWAIT);
+  if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return settle(r, 'send');
+  return waitFor(fd, 'send', WRITABLE, () => native.send(fd, b, n, f | MSG_DONTWAIT), o);
+}
+
+/** recv(2) without blocking: resolves with the byte count (0 at end of stream). */
+export async function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: number, options?: OpOptions): Promise<number> {
+  v.fd(fd);
+  const b = v.view(buf);
+  const n = v.length(len, b);
+  const f = v.flags(flags);
+  const o = opOptions(options);
+  const r = native.recv(fd, b, n, f | MSG_DONTWAIT);
+  if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return settle(r, 'recv');
+  return waitFor(fd, 'recv', READABLE, () => native.recv(fd, b, n, f | MSG_DONTWAIT), o);
+}
+
+/** sendto(2) without blocking. */
+export async function sendto(fd: number, buf: v.Data, len: number | undefined, flags: number | undefined, addr: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<number> {
+  v.fd(fd);
+  const b = v.data(buf);
+  const n = v.length(len, b);
+  const f = v.flags(flags);
+  const [bytes, alen] = addr === null || addr === undefined ? [null, 0] : addrIn(addr, addrlen);
+  const o = opOptions(options);
+  const r = native.sendto(fd, b, n, f | MSG_DONTWAIT, bytes, alen);
+  if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return settle(r, 'sendto', addr ?? undefined);
+  return waitFor(fd, 'sendto', WRITABLE, () => native.sendto(fd, b, n, f | MSG_DONTWAIT, bytes, alen), o, at(addr));
+}
+
+/** recvfrom(2) without blocking; the sender goes into `addr` when given. */
+export async function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?: number, addr?: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<number> {
+  v.fd(fd);
+  const b = v.view(buf);
+  const n = v.length(len, b);
+  const f = v.flags(flags);
+  const out = addrOut(addr, addrlen);
+  const o = opOptions(options);
+  const attempt = (): number => {
+    const r = native.recvfrom(fd, b, n, f | MSG_DONTWAIT, out, out && LEN);
+    if (r >= 0 && out) addrDone(addr);
+    return r;
+  };
+  const r = attempt();
+  if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return settle(r, 'recvfrom');
+  return waitFor(fd, 'recvfrom', READABLE, attempt, o);
+}
+
+/**
+ * read(2) without blocking, on any pollable fd. On a socket it is recv() with
+ * MSG_DONTWAIT (the fd's mode is untouched); on a pipe or tty the fd is made non-blocking.
+ */
+export async function read(fd: number, buf: ArrayBufferView, len?: number, options?: OpOptions): Promise<number> {
+  v.fd(fd);
+  const b = v.view(buf);
+  const n = v.length(len, b);
+  const o = opOptions(options);
+  let attempt = (): number => native.recv(fd, b, n, MSG_DONTWAIT);
+  let r = attempt();
+  if (r === -ENOTSOCK) {
+    const nb = ensureNonBlocking(fd);
+    if (nb < 0) throw failure(-nb, 'read');
+    attempt = () => native.read(fd, b, n);
+    r = attempt();
+  }
+  if (r !== -EAGAIN) return settle(r, 'read');
+  return waitFor(fd, 'read', READABLE, attempt, o);
+}
+
+/** write(2) without blocking, on any pollable fd (see read()). */
+export async function write(fd: number, buf: v.Data, len?: number, options?: OpOptions): Promise<number> {
+  v.fd(fd);
+  const b = v.data(buf);
+  const n = v.length(len, b);
+  const o = opOptions(options);
+  let attempt = (): number => native.send(fd, b, n, MSG_DONTWAIT);
+  let r = attempt();
+  if (r === -ENOTSOCK) {
+    const nb = ensureNonBlocking(fd);
+    if (nb < 0) throw failure(-nb, 'write');
+    attempt = () => native.write(fd, b, n);
+    r = attempt();
+  }
+  if (r !== -EAGAIN) return settle(r, 'write');
+  return waitFor(fd, 'write', WRITABLE, attempt, o);
+}
+
+// POLL* bits <-> libuv's event bits.
+const TO_UV: readonly [number, number][] = [[POLLIN, READABLE], [POLLOUT, WRITABLE], [POLLPRI, PRIORITIZED], [POLLRDHUP, DISCONNECT]];
+
+/**
+ * Readiness of any pollable fd: resolves with the POLL* bits that are ready among `events`
+ * (POLLIN, POLLOUT, POLLPRI, POLLRDHUP), plus POLLERR when libuv reports an error.
+ */
+export async function poll(fd: number, events: number, options?: OpOptions): Promise<number> {
+  v.fd(fd);
+  v.int(events, 'events', 1, 0xffff);
+  const o = opOptions(options);
+  let uv = 0;
+  for (const [p, u] of TO_UV) if ((events & p) !== 0) uv |= u;
+  if (uv === 0) throw v.rangeError('events', 'a mask of POLLIN, POLLOUT, POLLPRI or POLLRDHUP', events);
+  const now = native.poll(fd, events, 0);
+  if (now < 0) throw failure(-now, 'poll');
+  if (now > 0) return now;
+  return waitFor(fd, 'poll', uv, (ev, status) => {
+    if (status < 0) return POLLERR;
+    let out = 0;
+    for (const [p, u] of TO_UV) if ((ev & u) !== 0 && (events & p) !== 0) out |= p;
+    return out === 0 ? -EAGAIN : out;
+  }, o);
+}
+
+export { detach } from './registry.js';

@@ -1,0 +1,243 @@
+// The one registry of fds that the event loop watches. Each fd has at most one uv_poll_t
+// (native/poller.cc) shared by every pending operation on it; each operation is a Waiter
+// whose fire() retries its syscall when the fd is ready. close() goes through here, so a
+// pending operation can never complete against a later fd that reuses the number.
+import { native } from './native.js';
+import { AbortError, SocketError, failure, type ErrorAddress } from './errors.js';
+import { EAGAIN, ECANCELED, ETIMEDOUT, F_GETFL, F_SETFL, O_NONBLOCK } from './constants.generated.js';
+import * as v from './validate.js';
+
+export const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED } = native.pollEvents;
+
+/** Options every Promise-API call takes last. */
+export interface OpOptions {
+  /** Aborting rejects the call with an AbortError and leaves the fd usable. */
+  signal?: AbortSignal;
+  /** Milliseconds to wait before rejecting with a SocketError of code ETIMEDOUT. */
+  timeout?: number;
+}
+
+/** One pending operation. fire() retries its syscall: true when it has settled. */
+interface Waiter {
+  readonly events: number;
+  readonly syscall: string;
+  fire(events: number, status: number): boolean;
+  fail(err: Error): void;
+}
+
+class FdState {
+  readonly waiters: Waiter[] = [];
+  /** UV events the handle is started with (0: stopped). */
+  mask = 0;
+  /** Whether a uv_poll_t exists for the fd. */
+  polled = false;
+  /** We set O_NONBLOCK behind the caller's back: the sync API emulates blocking. */
+  forced = false;
+  /** O_NONBLOCK is known to be set (by the caller or by us). */
+  nonblocking = false;
+  constructor(readonly fd: number) {}
+}
+
+const states = new Map<number, FdState>();
+
+function updateMask(st: FdState): void {
+  let want = 0;
+  for (const w of st.waiters) want |= w.events;
+  if (want === st.mask) return;
+  const r = native.pollStart(st.fd, want);
+  if (r < 0) {
+    st.mask = 0;
+    for (const w of st.waiters.splice(0)) w.fail(failure(-r, w.syscall));
+    return;
+  }
+  st.polled = true;
+  st.mask = want;
+}
+
+function dispatch(fd: number, status: number, events: number): void {
+  const st = states.get(fd);
+  if (st === undefined) return;
+  const ws = st.waiters;
+  let kept = 0;
+  for (let i = 0; i < ws.length; i++) {
+    const w = ws[i]!;
+    if ((status < 0 || (w.events & events) !== 0) && w.fire(events, status)) continue;
+    ws[kept++] = w;
+  }
+  ws.length = kept;
+  // libuv stops a handle that reported an error: start it afresh for whoever still waits.
+  if (status < 0) st.mask = -1;
+  updateMask(st);
+}
+native.pollInit(dispatch);
+
+function stateFor(fd: number): FdState {
+  let st = states.get(fd);
+  if (st === undefined) {
+    st = new FdState(fd);
+    states.set(fd, st);
+  }
+  return st;
+}
+
+/**
+ * Makes the fd non-blocking for operations that have no per-call flag (accept, connect,
+ * read/write on non-sockets). Remembers whether the caller had it blocking, so the
+ * synchronous API keeps blocking on it. Returns 0 or -errno.
+ */
+export function ensureNonBlocking(fd: number): number {
+  const st = stateFor(fd);
+  if (st.nonblocking) return 0;
+  const fl = native.fcntl(fd, F_GETFL, 0);
+  if (fl < 0) return fl;
+  if ((fl & O_NONBLOCK) === 0) {
+    const r = native.fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+    if (r < 0) return r;
+    st.forced = true;
+  }
+  st.nonblocking = true;
+  return 0;
+}
+
+/** True when the caller sees the fd as blocking but we made it non-blocking. */
+export function isForced(fd: number): boolean {
+  return states.get(fd)?.forced === true;
+}
+
+/** Records the caller's choice of mode on an fd we watch (setNonBlocking). */
+export function setCallerNonBlocking(fd: number, on: boolean): boolean {
+  const st = states.get(fd);
+  if (st === undefined || !st.nonblocking) return false;
+  st.forced = !on;
+  return true;
+}
+
+/** Validates the options object of a Promise-API call (before any syscall). */
+export function opOptions(o: unknown): OpOptions | undefined {
+  if (o === undefined) return undefined;
+  if (o === null || typeof o !== 'object') throw v.typeError('options', 'an object', o);
+  const { signal, timeout } = o as OpOptions;
+  // Duck-typed like Node's validateAbortSignal, so a signal from another realm works.
+  if (signal !== undefined && (signal === null || typeof signal !== 'object' || !('aborted' in signal) ||
+      typeof (signal as AbortSignal).addEventListener !== 'function')) {
+    throw v.typeError('options.signal', 'an instance of AbortSignal', signal);
+  }
+  if (timeout !== undefined) {
+    if (typeof timeout !== 'number') throw v.typeError('options.timeout', 'of type number', timeout);
+    if (!(timeout >= 0) || timeout > v.INT32_MAX) throw v.rangeError('options.timeout', `>= 0 and <= ${v.INT32_MAX}`, timeout);
+  }
+  return o as OpOptions;
+}
+
+/**
+ * Waits until `attempt` (the syscall, retried on each readiness event) stops saying
+ * -EAGAIN. Resolves with its result, or rejects with its SocketError, an AbortError, or
+ * ETIMEDOUT. Several waiters on one fd share its one poll handle.
+ */
+export function waitFor(
+  fd: number,
+  syscall: string,
+  events: number,
+  attempt: (events: number, status: number) => number,
+  opts?: OpOptions,
+  where?: () => ErrorAddress | undefined,
+): Promise<number> {
+  const signal = opts?.signal;
+  if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
+  const st = stateFor(fd);
+  return new Promise<number>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const finish = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
+    };
+    const withdraw = (err: Error): void => {
+      const i = st.waiters.indexOf(w);
+      if (i < 0) return;
+      st.waiters.splice(i, 1);
+      finish();
+      reject(err);
+      updateMask(st);
+    };
+    const w: Waiter = {
+      events,
+      syscall,
+      fire(ev, status) {
+        const r = attempt(ev, status);
+        if (r === -EAGAIN) return false;
+        finish();
+        if (r >= 0) resolve(r);
+        else reject(failure(-r, syscall, where?.()));
+        return true;
+      },
+      fail(err) {
+        finish();
+        reject(err);
+      },
+    };
+    st.waiters.push(w);
+    updateMask(st);
+    if (opts?.timeout !== undefined) {
+      timer = setTimeout(() => withdraw(failure(ETIMEDOUT, syscall, where?.())), opts.timeout);
+    }
+    if (signal !== undefined) {
+      onAbort = () => withdraw(new AbortError(signal.reason));
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+  });
+}
+
+/**
+ * Ownership of an fd by one object (a Socket): `open` stays true until close(fd) or
+ * detach(fd) releases the fd, or a later claim of the same number supersedes it. Holds no
+ * reference to its owner, so a FinalizationRegistry may keep it as its held value.
+ */
+export interface Claim {
+  readonly fd: number;
+  readonly open: boolean;
+}
+const claims = new Map<number, { fd: number; open: boolean }>();
+
+/** Claims `fd` for one owner; a previous claim of the number is marked closed. */
+export function claim(fd: number): Claim {
+  const prev = claims.get(fd);
+  if (prev !== undefined) prev.open = false;
+  const c = { fd, open: true };
+  claims.set(fd, c);
+  return c;
+}
+
+/**
+ * Forgets an fd: stops and frees its poll handle, and rejects its pending operations with
+ * SocketError ECANCELED. close() calls this before close(2). Ends the fd's claim.
+ */
+export function release(fd: number): void {
+  const c = claims.get(fd);
+  if (c !== undefined) {
+    c.open = false;
+    claims.delete(fd);
+  }
+  const st = states.get(fd);
+  if (st === undefined) return;
+  states.delete(fd);
+  if (st.polled) native.pollClose(fd);
+  for (const w of st.waiters.splice(0)) w.fail(failure(ECANCELED, w.syscall));
+}
+
+/**
+ * detach(fd): hands the fd over to other code (e.g. `new net.Socket({ fd })`): pending
+ * operations are cancelled (ECANCELED), the poll handle is freed, and a blocking mode that
+ * we changed is put back. The fd stays open.
+ */
+export function detach(fd: number): void {
+  v.fd(fd);
+  const st = states.get(fd);
+  release(fd);
+  if (st?.forced) {
+    const fl = native.fcntl(fd, F_GETFL, 0);
+    if (fl >= 0) native.fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  }
+}
+
+export { SocketError };

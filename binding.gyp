@@ -14,6 +14,7 @@
         "native/lifecycle.cc",
         "native/netdb.cc",
         "native/options.cc",
+        "native/packet.cc",
         "native/poller.cc"
       ],
       "dependencies": [

@@ -6,7 +6,13 @@ import { dirname, join } from 'node:path';
 
 /** [offset, size in bytes, is signed] of one struct field, as the compiler laid it out. */
 export type FieldLayout = readonly [offset: number, size: number, signed: boolean];
-export type StructLayout = { readonly size: number; readonly align: number } & Readonly<Record<string, FieldLayout>>;
+/** [first bit, width] of a bitfield; bits numbered from the struct's start, LSB of each byte first. */
+export type BitLayout = readonly [firstBit: number, width: number];
+export type StructLayout = {
+  readonly size: number;
+  readonly align: number;
+  readonly bits?: Readonly<Record<string, BitLayout>>;
+} & Readonly<Record<string, FieldLayout>>;
 
 /** Output of getaddrinfo/getnameinfo when they fail. */
 export interface GaiFailure {
@@ -74,6 +80,9 @@ export interface NativeBinding {
   /** poll(2) on one fd: revents, 0 on timeout, or -errno. */
   poll(fd: number, events: number, timeoutMs: number): number;
   pollEvents: { READABLE: number; WRITABLE: number; DISCONNECT: number; PRIORITIZED: number };
+
+  /** if_nameindex(3), or -errno. */
+  if_nameindex(): { if_index: number; if_name: string }[] | number;
 
   inet_pton(af: number, src: string, dst: Bytes): number;
   inet_ntop(af: number, src: Bytes): string | number;

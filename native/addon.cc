@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   bsock::InitAddresses(env, exports);
   bsock::InitNetdb(env, exports);
   bsock::InitPoller(env, exports);
+  bsock::InitPacket(env, exports);
   return exports;
 }
 

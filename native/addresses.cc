@@ -7,32 +7,10 @@
 #include <sys/time.h>
 #include <sys/un.h>
 
-#include <type_traits>
-
-#include "common.h"
+#include "layout.h"
 
 namespace bsock {
 namespace {
-
-// [offset, size, signed] for one field; TypeScript builds its accessors from these, so no
-// offset is ever typed by hand.
-#define BS_FIELD(S, F)                                                                 \
-  do {                                                                                 \
-    Napi::Array f = Napi::Array::New(env, 3);                                          \
-    f.Set(0u, Napi::Number::New(env, offsetof(S, F)));                                 \
-    f.Set(1u, Napi::Number::New(env, sizeof(static_cast<S*>(nullptr)->F)));            \
-    f.Set(2u, Napi::Boolean::New(env, std::is_signed_v<decltype(S::F)>));              \
-    o.Set(#F, f);                                                                      \
-  } while (0)
-
-#define BS_STRUCT(S, ...)                                                              \
-  do {                                                                                 \
-    Napi::Object o = Napi::Object::New(env);                                           \
-    o.Set("size", Napi::Number::New(env, sizeof(S)));                                  \
-    o.Set("align", Napi::Number::New(env, alignof(S)));                                \
-    __VA_ARGS__;                                                                       \
-    layouts.Set(#S, o);                                                                \
-  } while (0)
 
 Napi::Object Layouts(Napi::Env env) {
   Napi::Object layouts = Napi::Object::New(env);

@@ -3,7 +3,7 @@
 // uv_poll_t; none ever blocks the event loop, on blocking and non-blocking fds alike.
 // Names and arguments mirror the synchronous API, plus a final { signal, timeout }.
 import { native } from './native.js';
-import { failure } from './errors.js';
+import { AbortError, failure } from './errors.js';
 import { EAGAIN, EINPROGRESS, ENOTSOCK, MSG_DONTWAIT, POLLIN, POLLOUT, POLLPRI, POLLRDHUP, POLLERR } from './constants.generated.js';
 import * as v from './validate.js';
 import { LEN, addrDone, addrIn, addrOut, type AddrArg } from './addrargs.js';
@@ -24,6 +24,13 @@ function settle(r: number, syscall: string, addr?: unknown): number {
 
 const at = (addr: unknown) => () => describeAddress(addr as SocketAddress);
 
+/** opOptions(), and an already-aborted signal rejects here: before any syscall is made. */
+function callOptions(options: unknown): OpOptions | undefined {
+  const o = opOptions(options);
+  if (o?.signal?.aborted) throw new AbortError(o.signal.reason);
+  return o;
+}
+
 /** accept(2) without blocking: resolves with the new fd (blocking, close-on-exec, as in C). */
 export async function accept(fd: number, addr?: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<number> {
   return accept4(fd, addr, addrlen, 0, options);
@@ -34,7 +41,7 @@ export async function accept4(fd: number, addr: AddrArg | null | undefined, addr
   v.fd(fd);
   const out = addrOut(addr, addrlen);
   const f = v.flags(flags);
-  const o = opOptions(options);
+  const o = callOptions(options);
   const nb = ensureNonBlocking(fd);
   if (nb < 0) throw failure(-nb, 'accept');
   const attempt = (): number => {
@@ -51,7 +58,7 @@ export async function accept4(fd: number, addr: AddrArg | null | undefined, addr
 export async function connect(fd: number, addr: AddrArg, addrlen?: number, options?: OpOptions): Promise<number> {
   v.fd(fd);
   const [bytes, len] = addrIn(addr, addrlen);
-  const o = opOptions(options);
+  const o = callOptions(options);
   const nb = ensureNonBlocking(fd);
   if (nb < 0) throw failure(-nb, 'connect');
   const r = native.connect(fd, bytes, len);
@@ -65,7 +72,7 @@ export async function send(fd: number, buf: v.Data, len?: number, flags?: number
   const b = v.data(buf);
   const n = v.length(len, b);
   const f = v.flags(flags);
-  const o = opOptions(options);
+  const o = callOptions(options);
   const r = native.send(fd, b, n, f | MSG_DONTWAIT);
   if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return settle(r, 'send');
   return waitFor(fd, 'send', WRITABLE, () => native.send(fd, b, n, f | MSG_DONTWAIT), o);
@@ -77,7 +84,7 @@ export async function recv(fd: number, buf: ArrayBufferView, len?: number, flags
   const b = v.view(buf);
   const n = v.length(len, b);
   const f = v.flags(flags);
-  const o = opOptions(options);
+  const o = callOptions(options);
   const r = native.recv(fd, b, n, f | MSG_DONTWAIT);
   if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return settle(r, 'recv');
   return waitFor(fd, 'recv', READABLE, () => native.recv(fd, b, n, f | MSG_DONTWAIT), o);
@@ -90,7 +97,7 @@ export async function sendto(fd: number, buf: v.Data, len: number | undefined, f
   const n = v.length(len, b);
   const f = v.flags(flags);
   const [bytes, alen] = addr === null || addr === undefined ? [null, 0] : addrIn(addr, addrlen);
-  const o = opOptions(options);
+  const o = callOptions(options);
   const r = native.sendto(fd, b, n, f | MSG_DONTWAIT, bytes, alen);
   if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return settle(r, 'sendto', addr ?? undefined);
   return waitFor(fd, 'sendto', WRITABLE, () => native.sendto(fd, b, n, f | MSG_DONTWAIT, bytes, alen), o, at(addr));
@@ -103,7 +110,7 @@ export async function recvfrom(fd: number, buf: ArrayBufferView, len?: number, f
   const n = v.length(len, b);
   const f = v.flags(flags);
   const out = addrOut(addr, addrlen);
-  const o = opOptions(options);
+  const o = callOptions(options);
   const attempt = (): number => {
     const r = native.recvfrom(fd, b, n, f | MSG_DONTWAIT, out, out && LEN);
     if (r >= 0 && out) addrDone(addr);
@@ -122,7 +129,7 @@ export async function read(fd: number, buf: ArrayBufferView, len?: number, optio
   v.fd(fd);
   const b = v.view(buf);
   const n = v.length(len, b);
-  const o = opOptions(options);
+  const o = callOptions(options);
   let attempt = (): number => native.recv(fd, b, n, MSG_DONTWAIT);
   let r = attempt();
   if (r === -ENOTSOCK) {
@@ -140,7 +147,7 @@ export async function write(fd: number, buf: v.Data, len?: number, options?: OpO
   v.fd(fd);
   const b = v.data(buf);
   const n = v.length(len, b);
-  const o = opOptions(options);
+  const o = callOptions(options);
   let attempt = (): number => native.send(fd, b, n, MSG_DONTWAIT);
   let r = attempt();
   if (r === -ENOTSOCK) {
@@ -163,7 +170,7 @@ const TO_UV: readonly [number, number][] = [[POLLIN, READABLE], [POLLOUT, WRITAB
 export async function poll(fd: number, events: number, options?: OpOptions): Promise<number> {
   v.fd(fd);
   v.int(events, 'events', 1, 0xffff);
-  const o = opOptions(options);
+  const o = callOptions(options);
   let uv = 0;
   for (const [p, u] of TO_UV) if ((events & p) !== 0) uv |= u;
   if (uv === 0) throw v.rangeError('events', 'a mask of POLLIN, POLLOUT, POLLPRI or POLLRDHUP', events);

@@ -40,10 +40,32 @@ class FdState {
 
 const states = new Map<number, FdState>();
 
-function updateMask(st: FdState): void {
+// Fds whose last waiter has gone: their handle is stopped in this loop iteration's check
+// phase, unless a new waiter with the same events came first (the usual case: the caller
+// settles, then waits again). uv_poll_start re-registers the fd with epoll (two epoll_ctl
+// calls), so stopping and restarting the handle for every operation would double the
+// syscalls of a request/response loop.
+const idle = new Set<FdState>();
+let idleScheduled = false;
+
+function stopIdle(): void {
+  idleScheduled = false;
+  for (const st of idle) if (states.get(st.fd) === st) updateMask(st, true);
+  idle.clear();
+}
+
+function updateMask(st: FdState, stopNow = false): void {
   let want = 0;
   for (const w of st.waiters) want |= w.events;
   if (want === st.mask) return;
+  if (want === 0 && !stopNow) {
+    idle.add(st);
+    if (!idleScheduled) {
+      idleScheduled = true;
+      setImmediate(stopIdle);
+    }
+    return;
+  }
   const r = native.pollStart(st.fd, want);
   if (r < 0) {
     st.mask = 0;

@@ -22,7 +22,7 @@ const OPTV = new Int32Array(1);
 /** The pending error of a socket (SO_ERROR) as 0 or -errno. */
 export function soError(fd: number): number {
   const r = native.getsockopt(fd, SOL_SOCKET, SO_ERROR, OPTV, LEN);
-  return r < 0 ? r : -OPTV[0]!;
+  return r < 0 ? r : OPTV[0] === 0 ? 0 : -OPTV[0]!;
 }
 
 /** SO_RCVTIMEO / SO_SNDTIMEO in ms for poll(2): -1 (for ever) when unset or unreadable. */

@@ -33,6 +33,7 @@
 #include <net/if.h>
 #include <linux/if_packet.h>
 #include <linux/if_ether.h>
+#include <net/if_arp.h>
 // Kernel-only IPv6 options (IPV6_FLOWINFO_SEND, IPV6_FLOWLABEL_MGR…); after netinet/in.h,
 // whose definitions libc-compat.h lets it reuse.
 #include <linux/in6.h>

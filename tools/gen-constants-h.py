@@ -62,6 +62,7 @@ GROUPS = [
     ("ETH_P", "BS_CONSTANT", ("ETH_P_",)),
     ("PACKET", "BS_CONSTANT", ("PACKET_",)),
     ("IFF", "BS_CONSTANT", ("IFF_",)),
+    ("ARPHRD", "BS_CONSTANT", ("ARPHRD_", "ARPOP_")),
     ("AI", "BS_CONSTANT", ("AI_",)),
     ("NI", "BS_CONSTANT", ("NI_",)),
     ("EAI", "BS_EAI", ("EAI_",)),

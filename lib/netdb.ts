@@ -113,6 +113,25 @@ export function if_indextoname(ifindex: number): string {
   return r;
 }
 
+/** One entry of if_nameindex(3) (`struct if_nameindex`, `<net/if.h>`). */
+export interface if_nameindex_entry {
+  if_index: number;
+  if_name: string;
+}
+
+/**
+ * if_nameindex(3) (`<net/if.h>`): every network interface as `{ if_index, if_name }`, in the
+ * kernel's order. No if_freenameindex() is needed. Throws SocketError (and sets errno) on failure.
+ */
+export function if_nameindex(): if_nameindex_entry[] {
+  const r = native.if_nameindex();
+  if (typeof r === 'number') {
+    setErrno(-r);
+    throw new SocketError(-r, 'if_nameindex');
+  }
+  return r;
+}
+
 // ---------------------------------------------------------------------------------------
 // getaddrinfo / getnameinfo / gethostbyname
 

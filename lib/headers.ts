@@ -2,28 +2,11 @@
 // compiler lays out <netinet/ip.h>, <netinet/tcp.h>… (offsets, sizes and bitfield positions
 // come from native.layouts; none is typed by hand here). Multi-byte fields hold network-order
 // values exactly as C code sees them: `ntohs(ip.tot_len)`, `tcp.dest = htons(80)`.
-import { native, type BitLayout, type FieldLayout, type StructLayout } from './native.js';
+import { native, type BitLayout } from './native.js';
+import { bitfield, field, layout } from './layouts.js';
 import { AF_INET } from './constants.generated.js';
 import { CStruct, in6_addr } from './structs.js';
 import { rangeError, typeError } from './validate.js';
-
-const L = native.layouts as Readonly<Record<string, StructLayout>>;
-
-function layout(name: string): StructLayout {
-  const l = L[name];
-  if (!l) throw new Error(`internal: no layout for struct ${name}`);
-  return l;
-}
-function field(l: StructLayout, name: string): FieldLayout {
-  const f = l[name] as FieldLayout | undefined;
-  if (!f || typeof f === 'number' || !Array.isArray(f)) throw new Error(`internal: no field ${name}`);
-  return f;
-}
-function bitfield(l: StructLayout, name: string): BitLayout {
-  const b = l.bits?.[name];
-  if (!b) throw new Error(`internal: no bitfield ${name}`);
-  return b;
-}
 
 /**
  * The memory a header view covers: `buf` from `offset` on. The offset must be an integer

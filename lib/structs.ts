@@ -2,24 +2,12 @@
 // Offsets and sizes come from native.layouts (offsetof/sizeof at build time); fields keep
 // their C names, C types and C byte order, so `addr.sin_port = htons(port)` works as in C.
 import { endianness } from 'node:os';
-import { native, type FieldLayout, type StructLayout } from './native.js';
+import { native, type FieldLayout } from './native.js';
+import { field, layout } from './layouts.js';
 import { AF_INET, AF_INET6, AF_UNIX, AF_PACKET } from './constants.generated.js';
 import { rangeError, typeError } from './validate.js';
 
 const LE = endianness() === 'LE';
-const L = native.layouts as Readonly<Record<string, StructLayout>>;
-
-function layout(name: string): StructLayout {
-  const l = L[name];
-  if (!l) throw new Error(`internal: no layout for struct ${name}`);
-  return l;
-}
-function field(l: StructLayout, name: string): FieldLayout {
-  const f = l[name] as FieldLayout | undefined;
-  if (!f || typeof f === 'number') throw new Error(`internal: no field ${name}`);
-  return f;
-}
-
 function invalidAddress(af: string, text: string): TypeError {
   const e = new TypeError(`Invalid ${af} address: ${JSON.stringify(text)}`);
   (e as TypeError & { code: string }).code = 'ERR_INVALID_ADDRESS';

@@ -66,59 +66,79 @@ export async function connect(fd: number, addr: AddrArg, addrlen?: number, optio
   return waitFor(fd, 'connect', WRITABLE, () => soError(fd), o, at(addr));
 }
 
+// send, recv, sendto and recvfrom are not `async` functions, for speed: when they wait they
+// return waitFor()'s promise itself, where an async function would wrap it in another one
+// and settle a microtask turn or two later. A throw still becomes a rejection.
+
 /** send(2) without blocking: resolves with the bytes sent (a partial send, as in C). */
-export async function send(fd: number, buf: v.Data, len?: number, flags?: number, options?: OpOptions): Promise<number> {
-  v.fd(fd);
-  const b = v.data(buf);
-  const n = v.length(len, b);
-  const f = v.flags(flags);
-  const o = callOptions(options);
-  const r = native.send(fd, b, n, f | MSG_DONTWAIT);
-  if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return settle(r, 'send');
-  return waitFor(fd, 'send', WRITABLE, () => native.send(fd, b, n, f | MSG_DONTWAIT), o);
+export function send(fd: number, buf: v.Data, len?: number, flags?: number, options?: OpOptions): Promise<number> {
+  try {
+    v.fd(fd);
+    const b = v.data(buf);
+    const n = v.length(len, b);
+    const f = v.flags(flags);
+    const o = callOptions(options);
+    const r = native.send(fd, b, n, f | MSG_DONTWAIT);
+    if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'send'));
+    return waitFor(fd, 'send', WRITABLE, () => native.send(fd, b, n, f | MSG_DONTWAIT), o);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /** recv(2) without blocking: resolves with the byte count (0 at end of stream). */
-export async function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: number, options?: OpOptions): Promise<number> {
-  v.fd(fd);
-  const b = v.view(buf);
-  const n = v.length(len, b);
-  const f = v.flags(flags);
-  const o = callOptions(options);
-  const r = native.recv(fd, b, n, f | MSG_DONTWAIT);
-  if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return settle(r, 'recv');
-  return waitFor(fd, 'recv', READABLE, () => native.recv(fd, b, n, f | MSG_DONTWAIT), o);
+export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: number, options?: OpOptions): Promise<number> {
+  try {
+    v.fd(fd);
+    const b = v.view(buf);
+    const n = v.length(len, b);
+    const f = v.flags(flags);
+    const o = callOptions(options);
+    const r = native.recv(fd, b, n, f | MSG_DONTWAIT);
+    if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'recv'));
+    return waitFor(fd, 'recv', READABLE, () => native.recv(fd, b, n, f | MSG_DONTWAIT), o);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /** sendto(2) without blocking. */
-export async function sendto(fd: number, buf: v.Data, len: number | undefined, flags: number | undefined, addr: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<number> {
-  v.fd(fd);
-  const b = v.data(buf);
-  const n = v.length(len, b);
-  const f = v.flags(flags);
-  const [bytes, alen] = addr === null || addr === undefined ? [null, 0] : addrIn(addr, addrlen);
-  const o = callOptions(options);
-  const r = native.sendto(fd, b, n, f | MSG_DONTWAIT, bytes, alen);
-  if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return settle(r, 'sendto', addr ?? undefined);
-  return waitFor(fd, 'sendto', WRITABLE, () => native.sendto(fd, b, n, f | MSG_DONTWAIT, bytes, alen), o, at(addr));
+export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: number | undefined, addr: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<number> {
+  try {
+    v.fd(fd);
+    const b = v.data(buf);
+    const n = v.length(len, b);
+    const f = v.flags(flags);
+    const [bytes, alen] = addr === null || addr === undefined ? [null, 0] : addrIn(addr, addrlen);
+    const o = callOptions(options);
+    const r = native.sendto(fd, b, n, f | MSG_DONTWAIT, bytes, alen);
+    if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'sendto', addr ?? undefined));
+    return waitFor(fd, 'sendto', WRITABLE, () => native.sendto(fd, b, n, f | MSG_DONTWAIT, bytes, alen), o, at(addr));
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /** recvfrom(2) without blocking; the sender goes into `addr` when given. */
-export async function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?: number, addr?: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<number> {
-  v.fd(fd);
-  const b = v.view(buf);
-  const n = v.length(len, b);
-  const f = v.flags(flags);
-  const out = addrOut(addr, addrlen);
-  const o = callOptions(options);
-  const attempt = (): number => {
-    const r = native.recvfrom(fd, b, n, f | MSG_DONTWAIT, out, out && LEN);
-    if (r >= 0 && out) addrDone(addr);
-    return r;
-  };
-  const r = attempt();
-  if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return settle(r, 'recvfrom');
-  return waitFor(fd, 'recvfrom', READABLE, attempt, o);
+export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?: number, addr?: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<number> {
+  try {
+    v.fd(fd);
+    const b = v.view(buf);
+    const n = v.length(len, b);
+    const f = v.flags(flags);
+    const out = addrOut(addr, addrlen);
+    const o = callOptions(options);
+    const attempt = (): number => {
+      const r = native.recvfrom(fd, b, n, f | MSG_DONTWAIT, out, out && LEN);
+      if (r >= 0 && out) addrDone(addr);
+      return r;
+    };
+    const r = attempt();
+    if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'recvfrom'));
+    return waitFor(fd, 'recvfrom', READABLE, attempt, o);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /**

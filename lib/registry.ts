@@ -86,7 +86,9 @@ function dispatch(fd: number, status: number, events: number): void {
     if ((status < 0 || (w.events & events) !== 0) && w.fire(events, status)) continue;
     ws[kept++] = w;
   }
-  ws.length = kept;
+  // pop(), not `length = kept`: truncating frees the array's storage, and the next wait
+  // would allocate it again.
+  while (ws.length > kept) ws.pop();
   // libuv stops a handle that reported an error: start it afresh for whoever still waits.
   if (status < 0) st.mask = -1;
   updateMask(st);
@@ -167,47 +169,64 @@ export function waitFor(
   const signal = opts?.signal;
   if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
   const st = stateFor(fd);
-  return new Promise<number>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const finish = (): void => {
-      if (timer !== undefined) clearTimeout(timer);
-      if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
-    };
-    const withdraw = (err: Error): void => {
-      const i = st.waiters.indexOf(w);
-      if (i < 0) return;
-      st.waiters.splice(i, 1);
-      finish();
-      reject(err);
-      updateMask(st);
-    };
-    const w: Waiter = {
-      events,
-      syscall,
-      fire(ev, status) {
-        const r = attempt(ev, status);
-        if (r === -EAGAIN) return false;
-        finish();
-        if (r >= 0) resolve(r);
-        else reject(failure(-r, syscall, where?.()));
-        return true;
-      },
-      fail(err) {
-        finish();
-        reject(err);
-      },
-    };
-    st.waiters.push(w);
-    updateMask(st);
-    if (opts?.timeout !== undefined) {
-      timer = setTimeout(() => withdraw(failure(ETIMEDOUT, syscall, where?.())), opts.timeout);
-    }
-    if (signal !== undefined) {
-      onAbort = () => withdraw(new AbortError(signal.reason));
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
+  const w = new Pending(st, events, syscall, attempt, where);
+  const promise = new Promise<number>((resolve, reject) => {
+    w.resolve = resolve;
+    w.reject = reject;
   });
+  st.waiters.push(w);
+  updateMask(st);
+  if (opts?.timeout !== undefined) {
+    w.timer = setTimeout(() => w.withdraw(failure(ETIMEDOUT, syscall, where?.())), opts.timeout);
+  }
+  if (signal !== undefined) {
+    w.signal = signal;
+    w.onAbort = () => w.withdraw(new AbortError(signal.reason));
+    signal.addEventListener('abort', w.onAbort, { once: true });
+  }
+  return promise;
+}
+
+/** The Waiter of one waitFor() call: a class, so that waiting allocates no closures. */
+class Pending implements Waiter {
+  resolve!: (r: number) => void;
+  reject!: (err: Error) => void;
+  timer: NodeJS.Timeout | undefined = undefined;
+  signal: AbortSignal | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+  constructor(
+    readonly st: FdState,
+    readonly events: number,
+    readonly syscall: string,
+    readonly attempt: (events: number, status: number) => number,
+    readonly where: (() => ErrorAddress | undefined) | undefined,
+  ) {}
+  fire(ev: number, status: number): boolean {
+    const r = this.attempt(ev, status);
+    if (r === -EAGAIN) return false;
+    this.finish();
+    if (r >= 0) this.resolve(r);
+    else this.reject(failure(-r, this.syscall, this.where?.()));
+    return true;
+  }
+  fail(err: Error): void {
+    this.finish();
+    this.reject(err);
+  }
+  /** Timeout or abort: takes the waiter back and rejects, unless it has settled already. */
+  withdraw(err: Error): void {
+    const ws = this.st.waiters;
+    const i = ws.indexOf(this);
+    if (i < 0) return;
+    ws.splice(i, 1);
+    this.finish();
+    this.reject(err);
+    updateMask(this.st);
+  }
+  private finish(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.onAbort !== undefined) this.signal!.removeEventListener('abort', this.onAbort);
+  }
 }
 
 /**

@@ -1,0 +1,115 @@
+// Shared pieces of the benchmarks: the measurement window, and small socket helpers for our
+// side. Every measured loop counts an operation only when it completes inside
+// [start, end), and stops at `end`: the same rule, and the same performance.now() per
+// operation, on our side and on Node's.
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** Settings every benchmark gets. */
+export interface Settings {
+  /** Measured milliseconds. */
+  duration: number;
+  /** Unmeasured milliseconds before that, on the same sockets (JIT, socket buffers). */
+  warmup: number;
+  /** Concurrent request/response pairs in the RR benchmarks. */
+  pairs: number;
+  /** Connections the accept client keeps open at once. */
+  acceptConcurrency: number;
+  /** Threads of the accept client process the connections are spread over. */
+  clientThreads: number;
+}
+
+/** What one side of one benchmark measured. */
+export interface Measurement {
+  /** Units per second. */
+  rate: number;
+  /**
+   * CPU time (user + system) per unit, in µs: of the whole process for the in-process
+   * benchmarks, of the server process alone for accept.
+   */
+  cpuUs?: number | undefined;
+}
+
+/** The measurement window: warm-up first, then [start, end). */
+export class Window {
+  readonly start: number;
+  readonly end: number;
+  count = 0;
+  /** Process CPU time (user + system, µs) at the first tick inside / after the window. */
+  #cpuIn = -1;
+  #cpuOut = -1;
+  #countOut = 0;
+  constructor(s: Settings) {
+    this.start = performance.now() + s.warmup;
+    this.end = this.start + s.duration;
+  }
+  /**
+   * Records `n` units completed now. Returns false once the window is over: the caller
+   * stops issuing work.
+   */
+  tick(n = 1): boolean {
+    const t = performance.now();
+    if (t >= this.end) {
+      if (this.#cpuOut < 0) {
+        this.#cpuOut = cpuNow();
+        this.#countOut = this.count;
+      }
+      return false;
+    }
+    if (t >= this.start) {
+      if (this.#cpuIn < 0) this.#cpuIn = cpuNow();
+      this.count += n;
+    }
+    return true;
+  }
+  /** Units per second over the measured window. */
+  rate(): number {
+    return this.count / ((this.end - this.start) / 1000);
+  }
+  /**
+   * CPU time of this process per unit over the window, in µs: steadier than the rate on a
+   * machine that is busy with other work too.
+   */
+  cpuPerUnit(): number | undefined {
+    return this.#cpuIn < 0 || this.#cpuOut < 0 || this.#countOut === 0 ? undefined : (this.#cpuOut - this.#cpuIn) / this.#countOut;
+  }
+  measurement(): Measurement {
+    return { rate: this.rate(), cpuUs: this.cpuPerUnit() };
+  }
+}
+
+function cpuNow(): number {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+}
+
+/** A promise with its resolve/reject handed out (Node 20 has no Promise.withResolvers). */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Rejects if `p` takes longer than `ms`: no benchmark can hang the run. */
+export async function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  const ac = new AbortController();
+  try {
+    return await Promise.race([
+      p,
+      delay(ms, undefined, { signal: ac.signal }).then(() => {
+        throw new Error(`${what}: did not finish within ${ms} ms`);
+      }),
+    ]);
+  } finally {
+    ac.abort();
+  }
+}
+
+/** A fresh Unix socket path in the temp dir (removed by the caller). */
+export function unixPath(tag: string): string {
+  return `${process.env.TMPDIR ?? '/tmp'}/bsock-bench-${process.pid}-${tag}.sock`;
+}

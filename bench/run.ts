@@ -1,0 +1,126 @@
+// berkeley-sockets benchmarks: each workload run with our Promise API and with Node's own
+// net/dgram, in this one process, on loopback; printed as ratios (ours / node).
+//
+//   npm run bench -- [--duration=MS] [--warmup=MS] [--pairs=N] [--concurrency=N] [--client-threads=N]
+//                    [--rounds=N] [--only=tcp-rr,unix-rr,accept,udp,tcp-bulk] [--strict]
+//
+// Prints a table, then one line of JSON (starting with `{"bench":`). Exits 0 once every
+// benchmark has run (with --strict: only when every target is met), 1 on any error.
+import os from 'node:os';
+import { nodeAccept, oursAccept } from './accept.js';
+import { source } from './lib.js';
+import { type Measurement, type Settings } from './common.js';
+import { fmt, median, printReport, type Result } from './report.js';
+import { nodeBulk, nodeRR, oursBulk, oursRR } from './stream.js';
+import { syncRR, syncUDP } from './sync.js';
+import { nodeUDP, oursUDP } from './udp.js';
+
+interface Bench {
+  name: string;
+  what: string;
+  unit: string;
+  /** Divides the raw per-second rate for display (bytes → MiB). */
+  scale: number;
+  /** Minimum ratio ours/node (null: informational row). */
+  target: number | null;
+  ours(s: Settings): Promise<number | Measurement>;
+  node(s: Settings): Promise<number | Measurement>;
+}
+
+const measure = async (f: (s: Settings) => Promise<number | Measurement>, s: Settings): Promise<Measurement> => {
+  const r = await f(s);
+  return typeof r === 'number' ? { rate: r } : r;
+};
+
+const BENCHES: Bench[] = [
+  { name: 'tcp-rr', what: 'TCP 64 B request/response', unit: 'round trips/s', scale: 1, target: 1.3, ours: (s) => oursRR('tcp', s), node: (s) => nodeRR('tcp', s) },
+  { name: 'unix-rr', what: 'Unix stream 64 B request/response', unit: 'round trips/s', scale: 1, target: 2, ours: (s) => oursRR('unix', s), node: (s) => nodeRR('unix', s) },
+  { name: 'accept', what: 'TCP accepts (accept + close)', unit: 'connections/s', scale: 1, target: 1.5, ours: (s) => oursAccept('tcp', s), node: (s) => nodeAccept('tcp', s) },
+  { name: 'udp', what: 'UDP 64 B datagrams (echo)', unit: 'datagrams/s', scale: 1, target: 1.5, ours: oursUDP, node: nodeUDP },
+  { name: 'tcp-bulk', what: 'TCP bulk, 64 KiB writes', unit: 'MiB/s', scale: 1024 * 1024, target: 1, ours: (s) => oursBulk('tcp', s), node: (s) => nodeBulk('tcp', s) },
+  // Informational: accepts where the client's connect() is cheap (no TCP handshake).
+  { name: 'accept-unix', what: 'Unix stream accepts (accept + close)', unit: 'connections/s', scale: 1, target: null, ours: (s) => oursAccept('unix', s), node: (s) => nodeAccept('unix', s) },
+  // Bonus: the synchronous API, lockstep on one connection, against Node on one connection.
+  { name: 'tcp-rr-sync', what: 'TCP RR, sync API lockstep, 1 conn', unit: 'round trips/s', scale: 1, target: null, ours: async (s) => syncRR('tcp', s), node: (s) => nodeRR('tcp', { ...s, pairs: 1 }) },
+  { name: 'unix-rr-sync', what: 'Unix RR, sync API lockstep, 1 conn', unit: 'round trips/s', scale: 1, target: null, ours: async (s) => syncRR('unix', s), node: (s) => nodeRR('unix', { ...s, pairs: 1 }) },
+  { name: 'udp-sync', what: 'UDP echo, sync API lockstep, 1 client', unit: 'datagrams/s', scale: 1, target: null, ours: async (s) => syncUDP(s), node: (s) => nodeUDP({ ...s, pairs: 1 }) },
+];
+
+function parseArgs(argv: string[]): { settings: Settings; rounds: number; only: Set<string> | null; strict: boolean } {
+  const settings: Settings = { duration: 2000, warmup: 500, pairs: 8, acceptConcurrency: 32, clientThreads: 2 };
+  let rounds = 1;
+  let only: Set<string> | null = null;
+  let strict = false;
+  for (const a of argv) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
+    if (!m) throw new Error(`unknown argument ${a}`);
+    const [, key, value = ''] = m;
+    const num = (): number => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n <= 0) throw new Error(`--${key} wants a positive integer, got ${JSON.stringify(value)}`);
+      return n;
+    };
+    switch (key) {
+      case 'duration': settings.duration = num(); break;
+      case 'warmup': settings.warmup = value === '0' ? 0 : num(); break;
+      case 'pairs': settings.pairs = num(); break;
+      case 'concurrency': settings.acceptConcurrency = num(); break;
+      case 'client-threads': settings.clientThreads = num(); break;
+      case 'rounds': rounds = num(); break;
+      case 'only': only = new Set(value.split(',')); break;
+      case 'strict': strict = true; break;
+      default: throw new Error(`unknown option --${key}`);
+    }
+  }
+  for (const n of only ?? []) if (!BENCHES.some((b) => b.name === n)) throw new Error(`unknown benchmark ${n}`);
+  return { settings, rounds, only, strict };
+}
+
+async function main(): Promise<void> {
+  const { settings, rounds, only, strict } = parseArgs(process.argv.slice(2));
+  const selected = BENCHES.filter((b) => only === null || only.has(b.name));
+  const cpus = os.cpus().length;
+  process.stderr.write(`berkeley-sockets bench: node ${process.version}, ${cpus} CPUs, ${os.cpus()[0]?.model ?? '?'}; ` +
+    `${settings.duration} ms measured after ${settings.warmup} ms warm-up, ${settings.pairs} RR pairs, ` +
+    `${settings.acceptConcurrency} connections in flight over ${settings.clientThreads} client thread(s) for accept, ${rounds} round(s); library: ${source}\n`);
+  const results: Result[] = [];
+  for (const b of selected) {
+    const ours: Measurement[] = [];
+    const node: Measurement[] = [];
+    for (let r = 0; r < rounds; r++) {
+      // Alternate which side goes first, so neither always runs on a warmer process.
+      if (r % 2 === 0) {
+        ours.push(await measure(b.ours, settings));
+        node.push(await measure(b.node, settings));
+      } else {
+        node.push(await measure(b.node, settings));
+        ours.push(await measure(b.ours, settings));
+      }
+      process.stderr.write(`  ${b.name} round ${r + 1}: ours ${fmt(ours.at(-1)!.rate / b.scale)}, node ${fmt(node.at(-1)!.rate / b.scale)} ${b.unit}\n`);
+    }
+    const o = median(ours.map((m) => m.rate)) / b.scale;
+    const n = median(node.map((m) => m.rate)) / b.scale;
+    const ratio = o / n;
+    // CPU per unit, per the unit shown (bulk: per MiB).
+    const cpu = (ms: Measurement[]): number | null => (ms.some((m) => m.cpuUs === undefined) ? null : +(median(ms.map((m) => m.cpuUs!)) * b.scale).toFixed(2));
+    results.push({
+      name: b.name, what: b.what, unit: b.unit, ours: +o.toFixed(1), node: +n.toFixed(1), ratio: +ratio.toFixed(3), target: b.target,
+      pass: b.target === null ? null : ratio >= b.target,
+      cpuUs: { ours: cpu(ours), node: cpu(node) },
+    });
+  }
+  const allPass = printReport({
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    cpus,
+    library: source,
+    settings: { ...settings, rounds },
+    results,
+  });
+  process.exitCode = strict && !allPass ? 1 : 0;
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exitCode = 1;
+});

@@ -12,8 +12,11 @@
         "native/constants.cc",
         "native/io.cc",
         "native/lifecycle.cc",
+        "native/messages.cc",
         "native/netdb.cc",
+        "native/netlink.cc",
         "native/options.cc",
+        "native/optstructs.cc",
         "native/packet.cc",
         "native/poller.cc"
       ],

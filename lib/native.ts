@@ -70,9 +70,16 @@ export interface NativeBinding {
 
   setsockopt(fd: number, level: number, optname: number, value: Bytes, optlen: number): number;
   getsockopt(fd: number, level: number, optname: number, value: Bytes, optlen: LenOut): number;
+  /** setsockopt with a `struct sock_fprog { count, filter }` built around `filter` (sock_filter bytes); 0 or -errno. */
+  setsockoptFilter(fd: number, level: number, optname: number, filter: Bytes, count: number): number;
 
-  /** Binds the poller to this environment's loop; `dispatch` gets every readiness event. */
-  pollInit(dispatch: (fd: number, status: number, events: number) => void): void;
+  /**
+   * Binds the poller to this environment's loop. Once per loop iteration `dispatch(count)`
+   * gets that iteration's readiness events as (fd, status, events) triples in `events`.
+   */
+  pollInit(dispatch: (count: number) => void, events: Int32Array): void;
+  /** Readiness events per dispatch call at most. */
+  pollBatch: number;
   /** Watches `fd` for UV_* `events` (0 stops watching); 0 or -errno. */
   pollStart(fd: number, events: number): number;
   /** Stops watching and frees the fd's handle: call before close(2). */
@@ -80,6 +87,17 @@ export interface NativeBinding {
   /** poll(2) on one fd: revents, 0 on timeout, or -errno. */
   poll(fd: number, events: number, timeoutMs: number): number;
   pollEvents: { READABLE: number; WRITABLE: number; DISCONNECT: number; PRIORITIZED: number };
+
+  /** CMSG_ALIGN(1) (the cmsg alignment), CMSG_SPACE(0), CMSG_LEN(0), and the largest mmsg vlen. */
+  messages: { align: number; space0: number; len0: number; mmsgMax: number };
+  /** sendmsg(2) (MSG_NOSIGNAL added): bytes sent or -errno. */
+  sendmsg(fd: number, iovs: Bytes[], name: Bytes | null, namelen: number, control: Bytes | null, controllen: number, flags: number): number;
+  /** recvmsg(2) (MSG_CMSG_CLOEXEC added): bytes or -errno; `out` gets [namelen, controllen, msg_flags]. */
+  recvmsg(fd: number, iovs: Bytes[], name: Bytes | null, control: Bytes | null, flags: number, out: Int32Array): number;
+  /** sendmmsg(2): one buffer per message, `lens`/`addrlens` are inputs; count sent or -errno. */
+  sendmmsg(fd: number, bufs: Bytes[], lens: Int32Array, addrs: (Bytes | null)[] | null, addrlens: Int32Array, flagsOut: Int32Array, vlen: number, flags: number): number;
+  /** recvmmsg(2) (MSG_CMSG_CLOEXEC added): fills lens, addrlens, flagsOut; count or -errno. */
+  recvmmsg(fd: number, bufs: Bytes[], lens: Int32Array, addrs: (Bytes | null)[] | null, addrlens: Int32Array, flagsOut: Int32Array, vlen: number, flags: number): number;
 
   /** if_nameindex(3), or -errno. */
   if_nameindex(): { if_index: number; if_name: string }[] | number;

@@ -15,6 +15,7 @@ import {
 
 export type { OpOptions };
 export { getaddrinfoAsync as getaddrinfo, getnameinfoAsync as getnameinfo } from './netdb.js';
+export { sendmsgAsync as sendmsg, recvmsgAsync as recvmsg, sendmmsgAsync as sendmmsg, recvmmsgAsync as recvmmsg } from './messages.js';
 
 /** Settles a first attempt that did not need to wait. */
 function settle(r: number, syscall: string, addr?: unknown): number {

@@ -93,7 +93,12 @@ function dispatch(fd: number, status: number, events: number): void {
   if (status < 0) st.mask = -1;
   updateMask(st);
 }
-native.pollInit(dispatch);
+// Each loop iteration's readiness events arrive in one call, as (fd, status, events)
+// triples in EVENTS (see native/poller.cc).
+const EVENTS = new Int32Array(native.pollBatch * 3);
+native.pollInit((count: number): void => {
+  for (let i = 0; i < count * 3; i += 3) dispatch(EVENTS[i]!, EVENTS[i + 1]!, EVENTS[i + 2]!);
+}, EVENTS);
 
 function stateFor(fd: number): FdState {
   let st = states.get(fd);

@@ -9,6 +9,7 @@ import { EBADF, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_RAW, SOCK_RDM, SOL
 import { SocketError, failure } from './errors.js';
 import { claim, detach as registryDetach, opOptions, type Claim, type OpOptions } from './registry.js';
 import * as sockets from './sockets.js';
+import * as sockopt from './sockopt.js';
 import * as promises from './promises.js';
 import { native } from './native.js';
 import type { AddrArg } from './sockets.js';
@@ -173,22 +174,29 @@ export class Socket {
 
   /**
    * setsockopt(2): a number or boolean is passed as a C int; a struct or buffer as its
-   * bytes. Returns the Socket.
+   * bytes. By name (`setOption('SO_REUSEADDR', true)`), the value is typed as sockoptTable
+   * says (see setOption in lib/sockopt.ts). Returns the Socket.
    */
-  setOption(level: number, optname: number, value: number | boolean | CStruct | ArrayBufferView, optlen?: number): this {
-    sockets.setsockopt(this.#use('setsockopt'), level, optname, value, optlen);
+  setOption(name: string, value: sockopt.OptionInput): this;
+  setOption(level: number, optname: number, value: number | boolean | CStruct | ArrayBufferView, optlen?: number): this;
+  setOption(level: number | string, optname: unknown, value?: number | boolean | CStruct | ArrayBufferView, optlen?: number): this {
+    if (typeof level === 'string') sockopt.setOption(this.#use('setsockopt'), level, optname as sockopt.OptionInput);
+    else sockets.setsockopt(this.#use('setsockopt'), level, optname as number, value!, optlen);
     return this;
   }
 
   /**
    * getsockopt(2): without `out`, reads a C int option and returns it; with `out` (a struct
-   * or buffer), fills it and returns the option length the kernel reported.
+   * or buffer), fills it and returns the option length the kernel reported. By name
+   * (`getOption('TCP_INFO')`), returns the value typed as sockoptTable says.
    */
+  getOption(name: string, input?: number | CStruct | ArrayBufferView): unknown;
   getOption(level: number, optname: number): number;
   getOption(level: number, optname: number, out: CStruct | ArrayBufferView, optlen?: number): number;
-  getOption(level: number, optname: number, out?: CStruct | ArrayBufferView, optlen?: number): number {
+  getOption(level: number | string, optname?: unknown, out?: CStruct | ArrayBufferView, optlen?: number): unknown {
     const fd = this.#use('getsockopt');
-    return out === undefined ? sockets.getsockopt(fd, level, optname) : sockets.getsockopt(fd, level, optname, out, optlen);
+    if (typeof level === 'string') return sockopt.getOption(fd, level, optname as number | CStruct | ArrayBufferView | undefined);
+    return out === undefined ? sockets.getsockopt(fd, level, optname as number) : sockets.getsockopt(fd, level, optname as number, out, optlen);
   }
 
   /**

@@ -6,6 +6,7 @@ import { native, type FieldLayout } from './native.js';
 import { field, layout } from './layouts.js';
 import { AF_INET, AF_INET6, AF_UNIX, AF_PACKET } from './constants.generated.js';
 import { rangeError, typeError } from './validate.js';
+import type { sockaddr_nl } from './netlink.js';
 
 const LE = endianness() === 'LE';
 function invalidAddress(af: string, text: string): TypeError {
@@ -403,7 +404,17 @@ export class sockaddr_ll extends SockaddrBase {
 }
 
 /** Any socket address struct. */
-export type SocketAddress = sockaddr_in | sockaddr_in6 | sockaddr_un | sockaddr_ll | sockaddr_storage | sockaddr;
+export type SocketAddress = sockaddr_in | sockaddr_in6 | sockaddr_un | sockaddr_ll | sockaddr_nl | sockaddr_storage | sockaddr;
+
+/**
+ * Decoders of families whose struct lives in another module (lib/netlink.ts registers
+ * AF_NETLINK -> sockaddr_nl when it loads; importing it here would be a cycle).
+ */
+const familyDecoders = new Map<number, (bytes: Buffer, addrlen: number) => SocketAddress>();
+/** @internal Registers the decoder sockaddrFrom uses for `family`. */
+export function registerSockaddrFamily(family: number, decode: (bytes: Buffer, addrlen: number) => SocketAddress): void {
+  familyDecoders.set(family, decode);
+}
 
 /**
  * Decodes kernel-filled address bytes into the struct of their family (a copy, so the
@@ -421,6 +432,8 @@ export function sockaddrFrom(bytes: Uint8Array, addrlen: number): SocketAddress 
   if (family === AF_INET6 && n >= SIN6.size) return new sockaddr_in6(copy(SIN6.size));
   if (family === AF_UNIX) return new sockaddr_un(copy(SUN.size), n);
   if (AF_PACKET !== undefined && family === AF_PACKET && n <= SLL.size) return new sockaddr_ll(copy(SLL.size), n);
+  const decode = familyDecoders.get(family); // AF_NETLINK: sockaddr_nl (lib/netlink.ts)
+  if (decode) return decode(copy(n), n);
   return new sockaddr_storage(copy(SS.size), n);
 }
 

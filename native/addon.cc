@@ -12,6 +12,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   bsock::InitNetdb(env, exports);
   bsock::InitPoller(env, exports);
   bsock::InitPacket(env, exports);
+  bsock::InitNetlink(env, exports);
+  bsock::InitOptStructs(env, exports);
+  bsock::InitMessages(env, exports);
   return exports;
 }
 

@@ -132,5 +132,8 @@ void InitNetdb(Napi::Env env, Napi::Object exports);
 void InitConstants(Napi::Env env, Napi::Object exports);
 void InitPoller(Napi::Env env, Napi::Object exports);
 void InitPacket(Napi::Env env, Napi::Object exports);
+void InitNetlink(Napi::Env env, Napi::Object exports);
+void InitOptStructs(Napi::Env env, Napi::Object exports);
+void InitMessages(Napi::Env env, Napi::Object exports);
 
 }  // namespace bsock

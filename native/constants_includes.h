@@ -37,5 +37,11 @@
 // Kernel-only IPv6 options (IPV6_FLOWINFO_SEND, IPV6_FLOWLABEL_MGR…); after netinet/in.h,
 // whose definitions libc-compat.h lets it reuse.
 #include <linux/in6.h>
+// netlink(7) and rtnetlink(7): after glibc's <net/if.h> and <netinet/in.h> (libc-compat.h
+// then leaves their definitions alone).
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
 
 #endif  // BERKELEY_SOCKETS_CONSTANTS_INCLUDES_H

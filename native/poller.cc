@@ -5,18 +5,29 @@
 #include <poll.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <unordered_map>
+#include <vector>
 
 #include "common.h"
 
 namespace bsock {
 namespace {
 
+// Readiness events are not handed to JavaScript one by one: each poll callback appends
+// (fd, status, events) to `batch`, and one check-phase callback per loop iteration passes
+// them all in one call (one make_callback, one microtask drain, however many fds woke).
+constexpr size_t kBatch = 1024;  // events per JavaScript call
+
 struct Poller {
   napi_env env = nullptr;
   uv_loop_t* loop = nullptr;
-  Napi::FunctionReference dispatch;  // (fd, status, events) => void
+  Napi::FunctionReference dispatch;  // (count) => void, reading `events`
+  Napi::Reference<Napi::Int32Array> events_ref;
+  int32_t* events = nullptr;  // kBatch triples, shared with JavaScript
+  std::vector<int32_t> batch;
+  uv_check_t check;
   napi_async_context context = nullptr;
   std::unordered_map<int, uv_poll_t*> handles;
   napi_async_cleanup_hook_handle cleanup = nullptr;
@@ -29,15 +40,21 @@ struct Handle {
   int fd;
 };
 
-void OnClosed(uv_handle_t* h) {
-  Handle* handle = reinterpret_cast<Handle*>(h);
-  Poller* p = handle->owner;
-  delete handle;
+void Released(Poller* p) {
   if (--p->closing == 0 && p->cleanup != nullptr) {
     napi_remove_async_cleanup_hook(p->cleanup);
     p->cleanup = nullptr;
   }
 }
+
+void OnClosed(uv_handle_t* h) {
+  Handle* handle = reinterpret_cast<Handle*>(h);
+  Poller* p = handle->owner;
+  delete handle;
+  Released(p);
+}
+
+void OnCheckClosed(uv_handle_t* h) { Released(static_cast<Poller*>(h->data)); }
 
 void CloseHandle(Poller* p, uv_poll_t* h) {
   uv_poll_stop(h);
@@ -48,18 +65,36 @@ void CloseHandle(Poller* p, uv_poll_t* h) {
 void OnPoll(uv_poll_t* h, int status, int events) {
   Handle* handle = reinterpret_cast<Handle*>(h);
   Poller* p = handle->owner;
+  p->batch.push_back(handle->fd);
+  p->batch.push_back(status);
+  p->batch.push_back(events);
+}
+
+// Check phase: right after this iteration's poll callbacks.
+void OnCheck(uv_check_t* c) {
+  Poller* p = static_cast<Poller*>(c->data);
+  if (p->batch.empty()) return;
   Napi::Env env(p->env);
   Napi::HandleScope scope(env);
-  napi_value args[3] = {Napi::Number::New(env, handle->fd), Napi::Number::New(env, status),
-                        Napi::Number::New(env, events)};
-  napi_value result;
-  // make_callback drains the microtask queue afterwards, as Node's own handles do.
-  napi_status s = napi_make_callback(p->env, p->context, env.Global(), p->dispatch.Value(), 3, args, &result);
-  if (s == napi_pending_exception) {
-    napi_value err;
-    napi_get_and_clear_last_exception(p->env, &err);
-    napi_fatal_exception(p->env, err);
+  size_t done = 0;
+  while (done < p->batch.size()) {
+    size_t n = std::min(p->batch.size() - done, kBatch * 3);
+    std::copy(p->batch.begin() + static_cast<std::ptrdiff_t>(done),
+              p->batch.begin() + static_cast<std::ptrdiff_t>(done + n), p->events);
+    done += n;
+    napi_value arg = Napi::Number::New(env, static_cast<double>(n / 3));
+    napi_value result;
+    // make_callback drains the microtask queue afterwards, as Node's own handles do.
+    napi_status s = napi_make_callback(p->env, p->context, env.Global(), p->dispatch.Value(), 1, &arg, &result);
+    if (s == napi_pending_exception) {
+      napi_value err;
+      napi_get_and_clear_last_exception(p->env, &err);
+      p->batch.clear();
+      napi_fatal_exception(p->env, err);
+      return;
+    }
   }
+  p->batch.clear();
 }
 
 Poller* Get(const Napi::CallbackInfo& info) {
@@ -75,13 +110,17 @@ void AsyncCleanup(napi_async_cleanup_hook_handle hook, void* arg) {
   p->cleanup = hook;
   for (auto& [fd, h] : p->handles) CloseHandle(p, h);
   p->handles.clear();
+  p->batch.clear();
+  ++p->closing;
+  uv_close(reinterpret_cast<uv_handle_t*>(&p->check), OnCheckClosed);
   if (p->closing == 0) {
     napi_remove_async_cleanup_hook(hook);
     p->cleanup = nullptr;
   }
 }
 
-// pollInit(dispatch): binds the poller to this environment's loop.
+// pollInit(dispatch, events): binds the poller to this environment's loop; `events` is an
+// Int32Array of pollBatch * 3 entries through which each batch is handed over.
 Napi::Value PollInit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Poller* p = env.GetInstanceData<Poller>();
@@ -89,6 +128,15 @@ Napi::Value PollInit(const Napi::CallbackInfo& info) {
   if (napi_get_uv_event_loop(env, &p->loop) != napi_ok) throw Napi::Error::New(env, "internal: no event loop");
   p->env = env;
   p->dispatch = Napi::Persistent(info[0].As<Napi::Function>());
+  Napi::Int32Array events = info[1].As<Napi::Int32Array>();
+  if (events.ElementLength() < kBatch * 3) throw Napi::RangeError::New(env, "internal: event buffer too small");
+  p->events_ref = Napi::Persistent(events);
+  p->events = events.Data();
+  p->batch.reserve(kBatch * 3);
+  uv_check_init(p->loop, &p->check);
+  p->check.data = p;
+  uv_check_start(&p->check, OnCheck);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&p->check));  // never keeps the loop alive
   napi_async_init(env, nullptr, Napi::String::New(env, "berkeley-sockets:poll"), &p->context);
   napi_add_async_cleanup_hook(env, AsyncCleanup, p, nullptr);
   return env.Undefined();
@@ -131,6 +179,14 @@ Napi::Value PollClose(const Napi::CallbackInfo& info) {
   if (it == p->handles.end()) return Num(info.Env(), 0);
   CloseHandle(p, it->second);
   p->handles.erase(it);
+  // Events queued for this fd in this iteration must not reach a later fd with its number.
+  size_t kept = 0;
+  for (size_t i = 0; i < p->batch.size(); i += 3) {
+    if (p->batch[i] == fd) continue;
+    for (size_t k = 0; k < 3; ++k) p->batch[kept + k] = p->batch[i + k];
+    kept += 3;
+  }
+  p->batch.resize(kept);
   return Num(info.Env(), 0);
 }
 
@@ -159,6 +215,7 @@ void InitPoller(Napi::Env env, Napi::Object exports) {
   exports.Set("pollStart", Napi::Function::New(env, PollStart, "pollStart"));
   exports.Set("pollClose", Napi::Function::New(env, PollClose, "pollClose"));
   exports.Set("poll", Napi::Function::New(env, Poll, "poll"));
+  exports.Set("pollBatch", Napi::Number::New(env, kBatch));
   Napi::Object ev = Napi::Object::New(env);
   ev.Set("READABLE", Napi::Number::New(env, UV_READABLE));
   ev.Set("WRITABLE", Napi::Number::New(env, UV_WRITABLE));

@@ -1,0 +1,295 @@
+// Messages: sendmsg(2), recvmsg(2), sendmmsg(2), recvmmsg(2), and the layouts of the
+// structs that travel as ancillary data (cmsghdr, in_pktinfo, in6_pktinfo,
+// sock_extended_err, timespec). iovec and mmsghdr arrays live on the stack: no call makes
+// a heap allocation, except sendmsg/recvmsg with more than kStackIovs buffers.
+// <time.h> first: <linux/errqueue.h> uses struct timespec without including it.
+#include <time.h>
+#include <linux/errqueue.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <sys/uio.h>
+
+#include <array>
+#include <climits>
+#include <vector>
+
+#include "layout.h"
+
+namespace bsock {
+namespace {
+
+constexpr size_t kStackIovs = 64;
+// Largest vlen of sendmmsg/recvmmsg (the kernel caps vlen at UIO_MAXIOV = 1024 anyway).
+constexpr uint32_t kMaxMmsg = 1024;
+
+// Any ArrayBufferView as bytes (the element-of-an-array twin of common.h's Bytes()).
+View ViewOf(napi_env env, napi_value v, const char* what) {
+  bool is = false;
+  void* data = nullptr;
+  size_t len = 0;
+  napi_value ab;
+  size_t offset = 0;
+  if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
+    napi_typedarray_type type;
+    NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, v, &type, &len, &data, &ab, &offset), View{});
+    size_t elem = 1;
+    switch (type) {
+      case napi_int16_array: case napi_uint16_array: elem = 2; break;
+      case napi_int32_array: case napi_uint32_array: case napi_float32_array: elem = 4; break;
+      case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: elem = 8; break;
+      default: elem = 1;
+    }
+    return View{static_cast<uint8_t*>(data), len * elem};
+  }
+  if (napi_is_dataview(env, v, &is) == napi_ok && is) {
+    NAPI_THROW_IF_FAILED(env, napi_get_dataview_info(env, v, &len, &data, &ab, &offset), View{});
+    return View{static_cast<uint8_t*>(data), len};
+  }
+  throw Napi::TypeError::New(env, std::string("internal: expected an ArrayBufferView in ") + what);
+}
+
+// An Int32Array argument with at least `n` cells.
+int32_t* Cells(const Napi::CallbackInfo& info, size_t i, size_t n) {
+  View v = Bytes(info, i);
+  if (v.length < n * sizeof(int32_t) || (reinterpret_cast<uintptr_t>(v.data) % alignof(int32_t)) != 0) {
+    throw Napi::RangeError::New(info.Env(), "internal: output cells too short");
+  }
+  return reinterpret_cast<int32_t*>(v.data);
+}
+
+// The iovec array of sendmsg/recvmsg: on the stack up to kStackIovs entries.
+class Iovecs {
+ public:
+  Iovecs(const Napi::CallbackInfo& info, size_t i) {
+    Napi::Env env = info.Env();
+    if (!info[i].IsArray()) throw Napi::TypeError::New(env, "internal: expected an array of buffers");
+    Napi::Array a = info[i].As<Napi::Array>();
+    count_ = a.Length();
+    if (count_ > static_cast<size_t>(IOV_MAX)) throw Napi::RangeError::New(env, "internal: more than IOV_MAX buffers");
+    if (count_ > kStackIovs) {
+      heap_.resize(count_);
+      iov_ = heap_.data();
+    } else {
+      iov_ = stack_.data();
+    }
+    for (uint32_t k = 0; k < count_; ++k) {
+      View b = ViewOf(env, a.Get(k), "iov");
+      iov_[k].iov_base = b.data;
+      iov_[k].iov_len = b.length;
+    }
+  }
+  iovec* data() { return iov_; }
+  size_t size() const { return count_; }
+
+ private:
+  std::array<iovec, kStackIovs> stack_;
+  std::vector<iovec> heap_;
+  iovec* iov_ = nullptr;
+  size_t count_ = 0;
+};
+
+// sendmsg(fd, iovs, name|null, namelen, control|null, controllen, flags): bytes or -errno.
+// MSG_NOSIGNAL is always added, as in send().
+Napi::Value SendMsg(const Napi::CallbackInfo& info) {
+  int fd = Int(info, 0);
+  Iovecs iov(info, 1);
+  msghdr m{};
+  m.msg_iov = iov.data();
+  m.msg_iovlen = iov.size();
+  if (!IsAbsent(info[2])) {
+    View a = AddrIn(info, 2, 3);
+    m.msg_name = a.data;
+    m.msg_namelen = static_cast<socklen_t>(a.length);
+  }
+  if (!IsAbsent(info[4])) {
+    View c = BytesLen(info, 4, 5);
+    m.msg_control = c.length > 0 ? c.data : nullptr;
+    m.msg_controllen = c.length;
+  }
+  int flags = Int(info, 6) | MSG_NOSIGNAL;
+  return Num(info.Env(), Retry([&] { return ::sendmsg(fd, &m, flags); }));
+}
+
+// recvmsg(fd, iovs, name|null, control|null, flags, out[namelen, controllen, msg_flags]):
+// bytes or -errno. MSG_CMSG_CLOEXEC is always added: a received fd never leaks into exec.
+Napi::Value RecvMsg(const Napi::CallbackInfo& info) {
+  int fd = Int(info, 0);
+  Iovecs iov(info, 1);
+  View name{nullptr, 0};
+  View control{nullptr, 0};
+  if (!IsAbsent(info[2])) name = Bytes(info, 2);
+  if (!IsAbsent(info[3])) control = Bytes(info, 3);
+  int asked = Int(info, 4);
+  int flags = asked | MSG_CMSG_CLOEXEC;
+  // The kernel echoes MSG_CMSG_CLOEXEC into msg_flags: hide it when only we added it.
+  int hide = (asked & MSG_CMSG_CLOEXEC) ? 0 : MSG_CMSG_CLOEXEC;
+  int32_t* out = Cells(info, 5, 3);
+  msghdr m{};
+  double r = Retry([&] {
+    m.msg_name = name.length > 0 ? name.data : nullptr;
+    m.msg_namelen = static_cast<socklen_t>(name.length);
+    m.msg_iov = iov.data();
+    m.msg_iovlen = iov.size();
+    m.msg_control = control.length > 0 ? control.data : nullptr;
+    m.msg_controllen = control.length;
+    m.msg_flags = 0;
+    return ::recvmsg(fd, &m, flags);
+  });
+  if (r >= 0) {
+    out[0] = static_cast<int32_t>(m.msg_namelen);
+    out[1] = static_cast<int32_t>(m.msg_controllen);
+    out[2] = m.msg_flags & ~hide;
+  }
+  return Num(info.Env(), r);
+}
+
+// The mmsghdr array of sendmmsg/recvmmsg, one buffer and an optional address per message.
+struct MmsgArgs {
+  std::array<mmsghdr, kMaxMmsg> msgs;
+  std::array<iovec, kMaxMmsg> iovs;
+  uint32_t vlen = 0;
+  int32_t* lens = nullptr;
+  int32_t* addrlens = nullptr;
+  int32_t* flags_out = nullptr;
+};
+
+// (fd, bufs[], lens, addrs[]|null, addrlens, flagsOut, vlen, flags). For sending, lens and
+// addrlens are inputs; for receiving, lens gets each byte count, addrlens each address length
+// (its input is ignored: the capacity is the address buffer's length), flagsOut each msg_flags.
+void ReadMmsg(const Napi::CallbackInfo& info, MmsgArgs& a, bool sending) {
+  Napi::Env env = info.Env();
+  if (!info[1].IsArray()) throw Napi::TypeError::New(env, "internal: expected an array of buffers");
+  Napi::Array bufs = info[1].As<Napi::Array>();
+  a.vlen = Uint(info, 6);
+  if (a.vlen > kMaxMmsg) throw Napi::RangeError::New(env, "internal: vlen above the maximum");
+  if (a.vlen > bufs.Length()) throw Napi::RangeError::New(env, "internal: vlen past the buffers");
+  a.lens = Cells(info, 2, a.vlen);
+  a.addrlens = Cells(info, 4, a.vlen);
+  a.flags_out = Cells(info, 5, a.vlen);
+  bool with_addrs = !IsAbsent(info[3]);
+  Napi::Array addrs;
+  if (with_addrs) {
+    if (!info[3].IsArray()) throw Napi::TypeError::New(env, "internal: expected an array of addresses");
+    addrs = info[3].As<Napi::Array>();
+    if (a.vlen > addrs.Length()) throw Napi::RangeError::New(env, "internal: vlen past the addresses");
+  }
+  for (uint32_t k = 0; k < a.vlen; ++k) {
+    View b = ViewOf(env, bufs.Get(k), "bufs");
+    size_t len = b.length;
+    if (sending) {
+      if (a.lens[k] < 0 || static_cast<size_t>(a.lens[k]) > b.length) {
+        throw Napi::RangeError::New(env, "internal: length past the end of a buffer");
+      }
+      len = static_cast<size_t>(a.lens[k]);
+    }
+    a.iovs[k].iov_base = b.data;
+    a.iovs[k].iov_len = len;
+    msghdr& m = a.msgs[k].msg_hdr;
+    m = msghdr{};
+    m.msg_iov = &a.iovs[k];
+    m.msg_iovlen = 1;
+    a.msgs[k].msg_len = 0;
+    if (with_addrs) {
+      Napi::Value av = addrs.Get(k);
+      if (!IsAbsent(av)) {
+        View ad = ViewOf(env, av, "addrs");
+        size_t alen = ad.length;
+        if (sending) {
+          if (a.addrlens[k] < 0 || static_cast<size_t>(a.addrlens[k]) > ad.length) {
+            throw Napi::RangeError::New(env, "internal: addrlen past the end of an address");
+          }
+          alen = static_cast<size_t>(a.addrlens[k]);
+        }
+        m.msg_name = alen > 0 ? ad.data : nullptr;
+        m.msg_namelen = static_cast<socklen_t>(alen);
+      }
+    }
+  }
+}
+
+Napi::Value SendMmsg(const Napi::CallbackInfo& info) {
+  int fd = Int(info, 0);
+  MmsgArgs a;
+  ReadMmsg(info, a, true);
+  int flags = Int(info, 7) | MSG_NOSIGNAL;
+  return Num(info.Env(), Retry([&] { return ::sendmmsg(fd, a.msgs.data(), a.vlen, flags); }));
+}
+
+Napi::Value RecvMmsg(const Napi::CallbackInfo& info) {
+  int fd = Int(info, 0);
+  MmsgArgs a;
+  ReadMmsg(info, a, false);
+  int asked = Int(info, 7);
+  int flags = asked | MSG_CMSG_CLOEXEC;
+  int hide = (asked & MSG_CMSG_CLOEXEC) ? 0 : MSG_CMSG_CLOEXEC;
+  double r = Retry([&] {
+    // A retry after EINTR starts from the capacities again (nothing was received).
+    return ::recvmmsg(fd, a.msgs.data(), a.vlen, flags, nullptr);
+  });
+  if (r >= 0) {
+    uint32_t n = static_cast<uint32_t>(r);
+    for (uint32_t k = 0; k < n; ++k) {
+      a.lens[k] = static_cast<int32_t>(a.msgs[k].msg_len);
+      a.addrlens[k] = static_cast<int32_t>(a.msgs[k].msg_hdr.msg_namelen);
+      a.flags_out[k] = a.msgs[k].msg_hdr.msg_flags & ~hide;
+    }
+  }
+  return Num(info.Env(), r);
+}
+
+void AddMessageLayouts(Napi::Env env, Napi::Object layouts) {
+  BS_STRUCT(cmsghdr, BS_FIELD(cmsghdr, cmsg_len); BS_FIELD(cmsghdr, cmsg_level); BS_FIELD(cmsghdr, cmsg_type));
+  BS_STRUCT(in_pktinfo, BS_FIELD(in_pktinfo, ipi_ifindex); BS_FIELD(in_pktinfo, ipi_spec_dst);
+            BS_FIELD(in_pktinfo, ipi_addr));
+  BS_STRUCT(in6_pktinfo, BS_FIELD(in6_pktinfo, ipi6_addr); BS_FIELD(in6_pktinfo, ipi6_ifindex));
+  BS_STRUCT(sock_extended_err, BS_FIELD(sock_extended_err, ee_errno); BS_FIELD(sock_extended_err, ee_origin);
+            BS_FIELD(sock_extended_err, ee_type); BS_FIELD(sock_extended_err, ee_code);
+            BS_FIELD(sock_extended_err, ee_pad); BS_FIELD(sock_extended_err, ee_info);
+            BS_FIELD(sock_extended_err, ee_data));
+  BS_STRUCT(timespec, BS_FIELD(timespec, tv_sec); BS_FIELD(timespec, tv_nsec));
+  BS_STRUCT(msghdr, BS_FIELD(msghdr, msg_name); BS_FIELD(msghdr, msg_namelen); BS_FIELD(msghdr, msg_iov);
+            BS_FIELD(msghdr, msg_iovlen); BS_FIELD(msghdr, msg_control); BS_FIELD(msghdr, msg_controllen);
+            BS_FIELD(msghdr, msg_flags));
+  BS_STRUCT(mmsghdr, BS_FIELD(mmsghdr, msg_hdr); BS_FIELD(mmsghdr, msg_len));
+  BS_STRUCT(iovec, BS_FIELD(iovec, iov_base); BS_FIELD(iovec, iov_len));
+}
+
+}  // namespace
+
+// Runs after InitConstants and InitAddresses: adds to their `constants` and `layouts`.
+void InitMessages(Napi::Env env, Napi::Object exports) {
+  AddMessageLayouts(env, exports.Get("layouts").As<Napi::Object>());
+  Napi::Object constants = exports.Get("constants").As<Napi::Object>();
+  constants.Set("IOV_MAX", Napi::Number::New(env, IOV_MAX));
+  constants.Set("SO_EE_ORIGIN_NONE", Napi::Number::New(env, SO_EE_ORIGIN_NONE));
+  constants.Set("SO_EE_ORIGIN_LOCAL", Napi::Number::New(env, SO_EE_ORIGIN_LOCAL));
+  constants.Set("SO_EE_ORIGIN_ICMP", Napi::Number::New(env, SO_EE_ORIGIN_ICMP));
+  constants.Set("SO_EE_ORIGIN_ICMP6", Napi::Number::New(env, SO_EE_ORIGIN_ICMP6));
+#ifdef SO_EE_ORIGIN_TXSTATUS
+  constants.Set("SO_EE_ORIGIN_TXSTATUS", Napi::Number::New(env, SO_EE_ORIGIN_TXSTATUS));
+#endif
+#ifdef SO_EE_ORIGIN_ZEROCOPY
+  constants.Set("SO_EE_ORIGIN_ZEROCOPY", Napi::Number::New(env, SO_EE_ORIGIN_ZEROCOPY));
+#endif
+#ifdef SO_EE_ORIGIN_TIMESTAMPING
+  constants.Set("SO_EE_ORIGIN_TIMESTAMPING", Napi::Number::New(env, SO_EE_ORIGIN_TIMESTAMPING));
+#endif
+#ifdef UDP_MAX_SEGMENTS
+  constants.Set("UDP_MAX_SEGMENTS", Napi::Number::New(env, UDP_MAX_SEGMENTS));
+#endif
+
+  // CMSG_ALIGN / CMSG_SPACE / CMSG_LEN as this libc computes them, and the vlen limit.
+  Napi::Object c = Napi::Object::New(env);
+  c.Set("align", Napi::Number::New(env, CMSG_ALIGN(1)));
+  c.Set("space0", Napi::Number::New(env, CMSG_SPACE(0)));
+  c.Set("len0", Napi::Number::New(env, CMSG_LEN(0)));
+  c.Set("mmsgMax", Napi::Number::New(env, kMaxMmsg));
+  exports.Set("messages", c);
+
+  exports.Set("sendmsg", Napi::Function::New(env, SendMsg, "sendmsg"));
+  exports.Set("recvmsg", Napi::Function::New(env, RecvMsg, "recvmsg"));
+  exports.Set("sendmmsg", Napi::Function::New(env, SendMmsg, "sendmmsg"));
+  exports.Set("recvmmsg", Napi::Function::New(env, RecvMmsg, "recvmmsg"));
+}
+
+}  // namespace bsock

@@ -18,7 +18,7 @@ import {
   CStruct, SockaddrBase, describeAddress, in6_addr, in_addr, sockaddrFrom, sockaddr_storage, timeval, ucred,
   type SocketAddress,
 } from './structs.js';
-import { READABLE, WRITABLE, isForced, opOptions, waitFor, type OpOptions } from './registry.js';
+import { READABLE, WRITABLE, blocking, opOptions, waitFor, type OpOptions } from './registry.js';
 
 const LE = endianness() === 'LE';
 const M = native.messages;
@@ -573,30 +573,6 @@ function nativeSend(fd: number, a: SendArgs, flags: number): number {
 
 function nativeRecv(fd: number, a: RecvArgs, flags: number): number {
   return native.recvmsg(fd, a.iov, a.name, a.control, flags, a.out);
-}
-
-// ---------------------------------------------------------------------------------------
-// blocking emulation (as in sockets.ts): on an fd the Promise API made non-blocking, a
-// caller who sees it as blocking and did not ask for MSG_DONTWAIT waits in poll(2).
-
-const TVAL = new timeval();
-
-function timeoutMs(fd: number, events: number): number {
-  const r = native.getsockopt(fd, SOL_SOCKET, events === POLLIN ? SO_RCVTIMEO : SO_SNDTIMEO, TVAL.bytes, LEN);
-  if (r < 0) return -1;
-  const ms = TVAL.tv_sec * 1000 + Math.ceil(TVAL.tv_usec / 1000);
-  return ms > 0 ? Math.min(ms, v.INT32_MAX) : -1;
-}
-
-function blocking(r: number, fd: number, flags: number, events: number, again: () => number): number {
-  if (r !== -EAGAIN || (flags & MSG_DONTWAIT) !== 0 || !isForced(fd)) return r;
-  while (r === -EAGAIN) {
-    const p = native.poll(fd, events, timeoutMs(fd, events));
-    if (p === 0) return -EAGAIN;
-    if (p < 0) return p;
-    r = again();
-  }
-  return r;
 }
 
 const at = (msg: Msghdr) => () => (msg.msg_name instanceof SockaddrBase ? describeAddress(msg.msg_name as SocketAddress) : undefined);

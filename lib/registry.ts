@@ -4,7 +4,10 @@
 // pending operation can never complete against a later fd that reuses the number.
 import { native } from './native.js';
 import { AbortError, SocketError, failure, type ErrorAddress } from './errors.js';
-import { EAGAIN, ECANCELED, ETIMEDOUT, F_GETFL, F_SETFL, O_NONBLOCK } from './constants.generated.js';
+import {
+  EAGAIN, ECANCELED, ETIMEDOUT, F_GETFL, F_SETFL, MSG_DONTWAIT, O_NONBLOCK, POLLIN, SO_RCVTIMEO, SO_SNDTIMEO, SOL_SOCKET,
+} from './constants.generated.js';
+import { timeval } from './structs.js';
 import * as v from './validate.js';
 
 export const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED } = native.pollEvents;
@@ -131,6 +134,34 @@ export function ensureNonBlocking(fd: number): number {
 /** True when the caller sees the fd as blocking but we made it non-blocking. */
 export function isForced(fd: number): boolean {
   return states.get(fd)?.forced === true;
+}
+
+const TV = new timeval();
+const TVLEN = new Int32Array(1);
+
+/** SO_RCVTIMEO / SO_SNDTIMEO in ms for poll(2): -1 (for ever) when unset or unreadable. */
+function timeoutMs(fd: number, events: number): number {
+  const r = native.getsockopt(fd, SOL_SOCKET, events === POLLIN ? SO_RCVTIMEO : SO_SNDTIMEO, TV.bytes, TVLEN);
+  if (r < 0) return -1;
+  const ms = TV.tv_sec * 1000 + Math.ceil(TV.tv_usec / 1000);
+  return ms > 0 ? Math.min(ms, v.INT32_MAX) : -1;
+}
+
+/**
+ * C semantics for the synchronous API on an fd the Promise API made non-blocking: when
+ * the caller sees it as blocking and did not ask for MSG_DONTWAIT, EAGAIN means "wait":
+ * poll(2) (bounded by the socket's SO_RCVTIMEO/SO_SNDTIMEO, as the kernel would be) and
+ * try again. `events` is POLLIN or POLLOUT.
+ */
+export function blocking(r: number, fd: number, flags: number, events: number, again: () => number): number {
+  if (r !== -EAGAIN || (flags & MSG_DONTWAIT) !== 0 || !isForced(fd)) return r;
+  while (r === -EAGAIN) {
+    const p = native.poll(fd, events, timeoutMs(fd, events));
+    if (p === 0) return -EAGAIN;
+    if (p < 0) return p;
+    r = again();
+  }
+  return r;
 }
 
 /** Records the caller's choice of mode on an fd we watch (setNonBlocking). */

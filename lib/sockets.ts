@@ -6,7 +6,7 @@ import {
   EAGAIN, EINPROGRESS, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, MSG_DONTWAIT, O_NONBLOCK, POLLIN, POLLOUT,
   SO_ERROR, SO_RCVTIMEO, SO_SNDTIMEO, SOL_SOCKET, SOMAXCONN,
 } from './constants.generated.js';
-import { isForced, release, setCallerNonBlocking } from './registry.js';
+import { blocking, isForced, release, setCallerNonBlocking } from './registry.js';
 import * as v from './validate.js';
 import { CStruct, SockaddrBase, sockaddrFrom, sockaddr_storage, timeval, type SocketAddress } from './structs.js';
 import { LEN, addrDone, addrIn, addrOut, checkAt, type AddrArg } from './addrargs.js';
@@ -16,37 +16,12 @@ export type { AddrArg };
 const STORAGE = new sockaddr_storage();
 const PAIR = new Int32Array(2);
 
-const TV = new timeval();
 const OPTV = new Int32Array(1);
 
 /** The pending error of a socket (SO_ERROR) as 0 or -errno. */
 export function soError(fd: number): number {
   const r = native.getsockopt(fd, SOL_SOCKET, SO_ERROR, OPTV, LEN);
   return r < 0 ? r : OPTV[0] === 0 ? 0 : -OPTV[0]!;
-}
-
-/** SO_RCVTIMEO / SO_SNDTIMEO in ms for poll(2): -1 (for ever) when unset or unreadable. */
-function timeoutMs(fd: number, events: number): number {
-  const r = native.getsockopt(fd, SOL_SOCKET, events === POLLIN ? SO_RCVTIMEO : SO_SNDTIMEO, TV.bytes, LEN);
-  if (r < 0) return -1;
-  const ms = TV.tv_sec * 1000 + Math.ceil(TV.tv_usec / 1000);
-  return ms > 0 ? Math.min(ms, v.INT32_MAX) : -1;
-}
-
-/**
- * C semantics on an fd the Promise API made non-blocking: when the caller sees it as
- * blocking and did not ask for MSG_DONTWAIT, EAGAIN means "wait": poll(2) (bounded by the
- * socket's SO_RCVTIMEO/SO_SNDTIMEO, as the kernel would be) and try again.
- */
-function blocking(r: number, fd: number, flags: number, events: number, again: () => number): number {
-  if ((flags & MSG_DONTWAIT) !== 0 || !isForced(fd)) return r;
-  while (r === -EAGAIN) {
-    const p = native.poll(fd, events, timeoutMs(fd, events));
-    if (p === 0) return -EAGAIN;
-    if (p < 0) return p;
-    r = again();
-  }
-  return r;
 }
 
 /** socket(2): creates an endpoint; returns its fd. Close-on-exec is always set. */

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <sys/socket.h>
 
 namespace bsock {
@@ -59,9 +60,8 @@ inline uint32_t Uint(const Napi::CallbackInfo& info, size_t i) {
 }
 
 // Reads any ArrayBufferView (Buffer, typed array, DataView) as bytes, without copying.
-inline View Bytes(const Napi::CallbackInfo& info, size_t i) {
-  napi_env env = info.Env();
-  napi_value v = info[i];
+// `what` names the argument in the (internal) TypeError.
+inline View BytesOf(napi_env env, napi_value v, const char* what) {
   bool is = false;
   void* data = nullptr;
   size_t len = 0;
@@ -69,8 +69,7 @@ inline View Bytes(const Napi::CallbackInfo& info, size_t i) {
   size_t offset = 0;
   if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
     napi_typedarray_type type;
-    NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, v, &type, &len, &data, &ab, &offset),
-                         View{});
+    NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, v, &type, &len, &data, &ab, &offset), View{});
     size_t elem = 1;
     switch (type) {
       case napi_int16_array: case napi_uint16_array: elem = 2; break;
@@ -84,8 +83,10 @@ inline View Bytes(const Napi::CallbackInfo& info, size_t i) {
     NAPI_THROW_IF_FAILED(env, napi_get_dataview_info(env, v, &len, &data, &ab, &offset), View{});
     return View{static_cast<uint8_t*>(data), len};
   }
-  throw Napi::TypeError::New(env, "internal: expected an ArrayBufferView argument");
+  throw Napi::TypeError::New(env, std::string("internal: expected an ArrayBufferView as ") + what);
 }
+
+inline View Bytes(const Napi::CallbackInfo& info, size_t i) { return BytesOf(info.Env(), info[i], "argument"); }
 
 // A byte view plus a length argument that must fit inside it.
 inline View BytesLen(const Napi::CallbackInfo& info, size_t buf, size_t len) {

@@ -22,32 +22,6 @@ constexpr size_t kStackIovs = 64;
 // Largest vlen of sendmmsg/recvmmsg (the kernel caps vlen at UIO_MAXIOV = 1024 anyway).
 constexpr uint32_t kMaxMmsg = 1024;
 
-// Any ArrayBufferView as bytes (the element-of-an-array twin of common.h's Bytes()).
-View ViewOf(napi_env env, napi_value v, const char* what) {
-  bool is = false;
-  void* data = nullptr;
-  size_t len = 0;
-  napi_value ab;
-  size_t offset = 0;
-  if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
-    napi_typedarray_type type;
-    NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, v, &type, &len, &data, &ab, &offset), View{});
-    size_t elem = 1;
-    switch (type) {
-      case napi_int16_array: case napi_uint16_array: elem = 2; break;
-      case napi_int32_array: case napi_uint32_array: case napi_float32_array: elem = 4; break;
-      case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: elem = 8; break;
-      default: elem = 1;
-    }
-    return View{static_cast<uint8_t*>(data), len * elem};
-  }
-  if (napi_is_dataview(env, v, &is) == napi_ok && is) {
-    NAPI_THROW_IF_FAILED(env, napi_get_dataview_info(env, v, &len, &data, &ab, &offset), View{});
-    return View{static_cast<uint8_t*>(data), len};
-  }
-  throw Napi::TypeError::New(env, std::string("internal: expected an ArrayBufferView in ") + what);
-}
-
 // An Int32Array argument with at least `n` cells.
 int32_t* Cells(const Napi::CallbackInfo& info, size_t i, size_t n) {
   View v = Bytes(info, i);
@@ -73,7 +47,7 @@ class Iovecs {
       iov_ = stack_.data();
     }
     for (uint32_t k = 0; k < count_; ++k) {
-      View b = ViewOf(env, a.Get(k), "iov");
+      View b = BytesOf(env, a.Get(k), "iov");
       iov_[k].iov_base = b.data;
       iov_[k].iov_len = b.length;
     }
@@ -174,7 +148,7 @@ void ReadMmsg(const Napi::CallbackInfo& info, MmsgArgs& a, bool sending) {
     if (a.vlen > addrs.Length()) throw Napi::RangeError::New(env, "internal: vlen past the addresses");
   }
   for (uint32_t k = 0; k < a.vlen; ++k) {
-    View b = ViewOf(env, bufs.Get(k), "bufs");
+    View b = BytesOf(env, bufs.Get(k), "bufs");
     size_t len = b.length;
     if (sending) {
       if (a.lens[k] < 0 || static_cast<size_t>(a.lens[k]) > b.length) {
@@ -192,7 +166,7 @@ void ReadMmsg(const Napi::CallbackInfo& info, MmsgArgs& a, bool sending) {
     if (with_addrs) {
       Napi::Value av = addrs.Get(k);
       if (!IsAbsent(av)) {
-        View ad = ViewOf(env, av, "addrs");
+        View ad = BytesOf(env, av, "addrs");
         size_t alen = ad.length;
         if (sending) {
           if (a.addrlens[k] < 0 || static_cast<size_t>(a.addrlens[k]) > ad.length) {

@@ -29,6 +29,7 @@ import {
   IPPROTO_ICMPV6, NI_NAMEREQD, SOCK_DGRAM, SOCK_RAW, SOL_RAW, SocketError, close, connect, errno, fprintf,
   getsockname, htons, icmp6_hdr, icmp_filter, icmphdr, in_cksum, inet_pton, iphdr, ntohs, perror, printf,
   setsockopt, sizeof, sockaddr_in, sockaddr_in6, socket, stderr, strerror, timeval, type SocketAddress,
+  getopt,
 } from '../lib/index.js';
 import { getaddrinfo, getnameinfo, recvfrom, sendto } from '../lib/promises.js';
 
@@ -83,40 +84,10 @@ function usage(): never {
   exit(2);
 }
 
-/** A tiny getopt(3) that, like GNU's, also takes options after the operand. */
-function getopt(argv: string[], spec: string): { opts: [string, string | undefined][]; operands: string[] } {
-  const opts: [string, string | undefined][] = [];
-  const operands: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') {
-      operands.push(...argv.slice(i + 1));
-      break;
-    }
-    if (a.length < 2 || a[0] !== '-') {
-      operands.push(a);
-      continue;
-    }
-    for (let j = 1; j < a.length; j++) {
-      const c = a[j]!;
-      const k = spec.indexOf(c);
-      if (k < 0) {
-        fprintf(stderr, 'ping: invalid option -- \'%s\'\n', c);
-        usage();
-      }
-      if (spec[k + 1] === ':') {
-        const arg = j + 1 < a.length ? a.slice(j + 1) : argv[++i];
-        if (arg === undefined) {
-          fprintf(stderr, 'ping: option requires an argument -- \'%s\'\n', c);
-          usage();
-        }
-        opts.push([c, arg]);
-        break;
-      }
-      opts.push([c, undefined]);
-    }
-  }
-  return { opts, operands };
+/** getopt()'s errors, worded as iputils ping words them. */
+function badOption(kind: 'invalid' | 'missing', c: string): never {
+  fprintf(stderr, kind === 'invalid' ? 'ping: invalid option -- \'%s\'\n' : 'ping: option requires an argument -- \'%s\'\n', c);
+  usage();
 }
 
 function number(text: string, what: string, min: number, max: number): number {
@@ -360,7 +331,7 @@ function finish(): never {
 // main
 
 async function main(argc: number, argv: string[]): Promise<never> {
-  const { opts, operands } = getopt(argv.slice(1, argc), '46c:i:W:s:nvh');
+  const { opts, operands } = getopt(argv.slice(1, argc), '46c:i:W:s:nvh', badOption);
   for (const [c, arg] of opts) {
     switch (c) {
       case '4': family = AF_INET; break;

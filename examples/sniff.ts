@@ -26,6 +26,7 @@ import {
   ARPHRD_ETHER, ARPHRD_LOOPBACK, SocketError, TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, TH_URG, bind, close, ethhdr, fprintf, htons, icmp6_hdr,
   icmphdr, if_nametoindex, inet_ntop, ip6_hdr, iphdr, ntohl, ntohs, packet_mreq, perror, printf, setsockopt,
   sizeof, sockaddr_ll, socket, stderr, tcphdr, udphdr,
+  getopt,
 } from '../lib/index.js';
 import { recvfrom } from '../lib/promises.js';
 
@@ -42,36 +43,6 @@ const stop = new AbortController();
 function usage(): never {
   fprintf(stderr, 'Usage: sniff [-p] [-c count] [[-i] interface]\n');
   exit(2);
-}
-
-/** getopt(3) with GNU's permutation: options may follow the operands. */
-function getopt(argv: string[], spec: string): { opts: [string, string | undefined][]; operands: string[] } {
-  const opts: [string, string | undefined][] = [];
-  const operands: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') {
-      operands.push(...argv.slice(i + 1));
-      break;
-    }
-    if (a.length < 2 || a[0] !== '-') {
-      operands.push(a);
-      continue;
-    }
-    for (let j = 1; j < a.length; j++) {
-      const c = a[j]!;
-      const k = spec.indexOf(c);
-      if (k < 0) usage();
-      if (spec[k + 1] === ':') {
-        const arg = j + 1 < a.length ? a.slice(j + 1) : argv[++i];
-        if (arg === undefined) usage();
-        opts.push([c, arg]);
-        break;
-      }
-      opts.push([c, undefined]);
-    }
-  }
-  return { opts, operands };
 }
 
 /** HH:MM:SS.uuuuuu, local time, as tcpdump prints it. */
@@ -345,7 +316,7 @@ async function main(argc: number, argv: string[]): Promise<never> {
   let count = 0;
   let promisc = true;
   let device: string | undefined;
-  const { opts, operands } = getopt(argv.slice(1, argc), 'c:i:p');
+  const { opts, operands } = getopt(argv.slice(1, argc), 'c:i:p', usage);
   for (const [c, arg] of opts) {
     switch (c) {
       case 'c':

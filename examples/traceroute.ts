@@ -20,6 +20,7 @@ import {
   ICMP_PROT_UNREACH, ICMP_SR_FAILED, ICMP_TIME_EXCEEDED, IPPROTO_ICMP, IPPROTO_IP, IPPROTO_UDP, IP_TTL, NI_NAMEREQD,
   SOCK_DGRAM, SOCK_RAW, SOL_RAW, SocketError, bind, close, fprintf, getsockname, icmp_filter, icmphdr, iphdr, ntohs,
   perror, printf, setsockopt, sizeof, sockaddr_in, socket, stderr, udphdr,
+  getopt,
 } from '../lib/index.js';
 import { getaddrinfo, getnameinfo, recvfrom, sendto } from '../lib/promises.js';
 
@@ -43,36 +44,6 @@ const names = new Map<string, string>();
 function usage(): never {
   fprintf(stderr, 'Usage: traceroute [-n] [-f first_ttl] [-m max_ttl] [-q nqueries] [-w waittime] [-p port] host [packetlen]\n');
   exit(2);
-}
-
-/** getopt(3) with GNU's permutation: options may follow the operands. */
-function getopt(argv: string[], spec: string): { opts: [string, string | undefined][]; operands: string[] } {
-  const opts: [string, string | undefined][] = [];
-  const operands: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') {
-      operands.push(...argv.slice(i + 1));
-      break;
-    }
-    if (a.length < 2 || a[0] !== '-') {
-      operands.push(a);
-      continue;
-    }
-    for (let j = 1; j < a.length; j++) {
-      const c = a[j]!;
-      const k = spec.indexOf(c);
-      if (k < 0) usage();
-      if (spec[k + 1] === ':') {
-        const arg = j + 1 < a.length ? a.slice(j + 1) : argv[++i];
-        if (arg === undefined) usage();
-        opts.push([c, arg]);
-        break;
-      }
-      opts.push([c, undefined]);
-    }
-  }
-  return { opts, operands };
 }
 
 function number(text: string, what: string, min: number, max: number): number {
@@ -139,7 +110,7 @@ function unreach_mark(code: number, ttl: number): string {
 }
 
 async function main(argc: number, argv: string[]): Promise<number> {
-  const { opts, operands } = getopt(argv.slice(1, argc), 'nf:m:q:w:p:');
+  const { opts, operands } = getopt(argv.slice(1, argc), 'nf:m:q:w:p:', usage);
   for (const [c, arg] of opts) {
     switch (c) {
       case 'n': nflag = true; break;

@@ -3,7 +3,7 @@
 import { readSync, writeSync } from 'node:fs';
 import { errno, strerror } from './errors.js';
 import { CStruct } from './structs.js';
-import { typeError, int } from './validate.js';
+import { typeError, rangeError, int } from './validate.js';
 
 /** Standard streams as C's stdin/stdout/stderr (their fds). */
 export const stdin = 0;
@@ -210,4 +210,52 @@ export function atoi(nptr: string): number {
   if (n > LONG_MAX) n = LONG_MAX;
   else if (n < -LONG_MAX - 1n) n = -LONG_MAX - 1n;
   return Number(BigInt.asIntN(32, n));
+}
+
+/** What getopt() found: the options in order (with their arguments) and the operands. */
+export interface GetoptResult {
+  opts: [option: string, arg: string | undefined][];
+  operands: string[];
+}
+
+/**
+ * getopt(3) as GNU libc does it: `optstring` lists the option letters, a letter followed by
+ * ':' takes an argument (`-c5` or `-c 5`); options may follow operands, and '--' ends them.
+ * On an unknown option or a missing argument, `onError('invalid' | 'missing', letter)` is
+ * called (a tool prints its usage and exits there); without it, a RangeError is thrown.
+ */
+export function getopt(
+  argv: readonly string[],
+  optstring: string,
+  onError?: (kind: 'invalid' | 'missing', option: string) => never,
+): GetoptResult {
+  const fail = onError ?? ((kind: string, option: string): never => {
+    throw rangeError('argv', `valid options (${kind} option -- '${option}')`, argv.join(' '));
+  });
+  const opts: GetoptResult['opts'] = [];
+  const operands: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      operands.push(...argv.slice(i + 1));
+      break;
+    }
+    if (a.length < 2 || a[0] !== '-') {
+      operands.push(a);
+      continue;
+    }
+    for (let j = 1; j < a.length; j++) {
+      const c = a[j]!;
+      const k = c === ':' ? -1 : optstring.indexOf(c);
+      if (k < 0) fail('invalid', c);
+      if (optstring[k + 1] === ':') {
+        const arg = j + 1 < a.length ? a.slice(j + 1) : argv[++i];
+        if (arg === undefined) fail('missing', c);
+        opts.push([c, arg]);
+        break;
+      }
+      opts.push([c, undefined]);
+    }
+  }
+  return { opts, operands };
 }

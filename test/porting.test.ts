@@ -331,3 +331,22 @@ describe('atoi', () => {
     expect(() => bs.atoi(42 as unknown as string)).toThrow(TypeError);
   });
 });
+
+describe('getopt', () => {
+  it('parses options GNU-style: clustered, with attached or separate arguments, after operands, and stops at --', () => {
+    const r = bs.getopt(['-nc', '3', 'host', '-w5', '--', '-x'], 'nc:w:');
+    expect(r.opts).toEqual([['n', undefined], ['c', '3'], ['w', '5']]);
+    expect(r.operands).toEqual(['host', '-x']);
+  });
+  it('reports an unknown option or a missing argument through onError, or as a RangeError', () => {
+    const seen: string[] = [];
+    const onError = (kind: 'invalid' | 'missing', c: string): never => {
+      seen.push(`${kind}:${c}`);
+      throw new Error('stop');
+    };
+    expect(() => bs.getopt(['-z'], 'a', onError)).toThrow('stop');
+    expect(() => bs.getopt(['-c'], 'c:', onError)).toThrow('stop');
+    expect(seen).toEqual(['invalid:z', 'missing:c']);
+    expect(() => bs.getopt(['-z'], 'a')).toThrow(RangeError);
+  });
+});

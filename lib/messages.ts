@@ -9,7 +9,7 @@ import { AbortError, check, failure } from './errors.js';
 import {
   AF_INET, AF_INET6, EAGAIN, IP_PKTINFO, IP_RECVERR, IP_TOS, IP_TTL, IPPROTO_IP, IPPROTO_IPV6, IPV6_HOPLIMIT,
   IPV6_PKTINFO, IPV6_RECVERR, IPV6_TCLASS, MSG_CTRUNC, MSG_DONTWAIT, POLLIN, POLLOUT, SCM_CREDENTIALS, SCM_RIGHTS,
-  SO_RCVTIMEO, SO_SNDTIMEO, SO_TIMESTAMP, SO_TIMESTAMPNS, SOL_SOCKET, SOL_UDP, UDP_GRO, UDP_SEGMENT,
+  SCM_TIMESTAMPING, SO_RCVTIMEO, SO_SNDTIMEO, SO_TIMESTAMP, SO_TIMESTAMPNS, SOL_SOCKET, SOL_UDP, UDP_GRO, UDP_SEGMENT,
 } from './constants.generated.js';
 import { field, layout } from './layouts.js';
 import * as v from './validate.js';
@@ -190,7 +190,7 @@ export interface CmsgInit {
 }
 
 /** A decoded value of a control message of a known level and type. */
-export type CmsgValue = number[] | number | ucred | in_pktinfo | in6_pktinfo | timeval | timespec | sock_extended_err;
+export type CmsgValue = number[] | number | ucred | in_pktinfo | in6_pktinfo | timeval | timespec | timespec[] | sock_extended_err;
 
 /** A received control message: `data` holds its bytes, `value` the decoded form (known types only). */
 export interface Cmsg {
@@ -363,6 +363,19 @@ function extendedErr(d: Buffer): sock_extended_err | undefined {
   return e;
 }
 
+const STS = layout('scm_timestamping');
+
+/**
+ * `struct scm_timestamping` (SO_TIMESTAMPING): three timespecs — software, deprecated,
+ * hardware — of which the ones not asked for are zero.
+ */
+function timestamping(d: Buffer): timespec[] | undefined {
+  if (d.length < STS.size) return undefined;
+  const out: timespec[] = [];
+  for (let k = 0; k < 3; k++) out.push(new timespec(Buffer.from(d.subarray(k * TS.size, (k + 1) * TS.size))));
+  return out;
+}
+
 /** The decoded value of a known control message, undefined for any other. */
 function decode(level: number, type: number, d: Buffer, truncated: boolean): CmsgValue | undefined {
   if (level === SOL_SOCKET) {
@@ -374,6 +387,7 @@ function decode(level: number, type: number, d: Buffer, truncated: boolean): Cms
     if (type === SCM_CREDENTIALS) return structValue(d, ucred.size, (b) => new ucred(Buffer.from(b)));
     if (type === SO_TIMESTAMP) return structValue(d, timeval.size, (b) => new timeval(Buffer.from(b)));
     if (type === SO_TIMESTAMPNS) return structValue(d, TS.size, (b) => new timespec(Buffer.from(b)));
+    if (type === SCM_TIMESTAMPING) return timestamping(d);
   } else if (level === IPPROTO_IP) {
     if (type === IP_PKTINFO) return structValue(d, PI.size, (b) => new in_pktinfo(Buffer.from(b)));
     if (type === IP_TTL || type === IP_TOS) return intValue(d);

@@ -5,6 +5,7 @@
 // <time.h> first: <linux/errqueue.h> uses struct timespec without including it.
 #include <time.h>
 #include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <sys/uio.h>
@@ -221,6 +222,7 @@ void AddMessageLayouts(Napi::Env env, Napi::Object layouts) {
             BS_FIELD(sock_extended_err, ee_pad); BS_FIELD(sock_extended_err, ee_info);
             BS_FIELD(sock_extended_err, ee_data));
   BS_STRUCT(timespec, BS_FIELD(timespec, tv_sec); BS_FIELD(timespec, tv_nsec));
+  BS_STRUCT(scm_timestamping, BS_FIELD(scm_timestamping, ts));
   BS_STRUCT(msghdr, BS_FIELD(msghdr, msg_name); BS_FIELD(msghdr, msg_namelen); BS_FIELD(msghdr, msg_iov);
             BS_FIELD(msghdr, msg_iovlen); BS_FIELD(msghdr, msg_control); BS_FIELD(msghdr, msg_controllen);
             BS_FIELD(msghdr, msg_flags));
@@ -251,6 +253,15 @@ void InitMessages(Napi::Env env, Napi::Object exports) {
 #ifdef UDP_MAX_SEGMENTS
   constants.Set("UDP_MAX_SEGMENTS", Napi::Number::New(env, UDP_MAX_SEGMENTS));
 #endif
+
+  // SO_TIMESTAMPING flags: enum members in <linux/net_tstamp.h>, so no #ifdef can guard
+  // them; these are the ones every kernel header since 4.x has.
+#define BS_SOF(name) constants.Set(#name, Napi::Number::New(env, name));
+  BS_SOF(SOF_TIMESTAMPING_TX_HARDWARE) BS_SOF(SOF_TIMESTAMPING_TX_SOFTWARE) BS_SOF(SOF_TIMESTAMPING_RX_HARDWARE)
+  BS_SOF(SOF_TIMESTAMPING_RX_SOFTWARE) BS_SOF(SOF_TIMESTAMPING_SOFTWARE) BS_SOF(SOF_TIMESTAMPING_SYS_HARDWARE)
+  BS_SOF(SOF_TIMESTAMPING_RAW_HARDWARE) BS_SOF(SOF_TIMESTAMPING_OPT_ID) BS_SOF(SOF_TIMESTAMPING_TX_SCHED)
+  BS_SOF(SOF_TIMESTAMPING_TX_ACK) BS_SOF(SOF_TIMESTAMPING_OPT_CMSG) BS_SOF(SOF_TIMESTAMPING_OPT_TSONLY)
+#undef BS_SOF
 
   // CMSG_ALIGN / CMSG_SPACE / CMSG_LEN as this libc computes them, and the vlen limit.
   Napi::Object c = Napi::Object::New(env);

@@ -416,6 +416,24 @@ describe('IP ancillary data', () => {
       });
     });
   }
+  // AF_UNIX has SO_TIMESTAMP(NS) but no SO_TIMESTAMPING receive stamps: UDP only.
+  for (const p of udpPairs) {
+    it(`SO_TIMESTAMPING (software receive stamps) gives scm_timestamping's three timespecs over ${p.name}`, () => {
+      withPair(p, (a, b) => {
+        bs.setsockopt(b, C.SOL_SOCKET, C.SO_TIMESTAMPING, C.SOF_TIMESTAMPING_RX_SOFTWARE | C.SOF_TIMESTAMPING_SOFTWARE);
+        const t0 = Date.now();
+        m.sendmsg(a, { msg_iov: 'c' });
+        const r = m.recvmsg(b, { msg_iov: Buffer.alloc(4), msg_controllen: 128 });
+        const t1 = Date.now();
+        const c = r.cmsgs.find((x) => x.cmsg_level === C.SOL_SOCKET && x.cmsg_type === C.SCM_TIMESTAMPING)!;
+        const [sw, , hw] = c.value as m.timespec[];
+        const ms = sw!.tv_sec * 1000 + sw!.tv_nsec / 1e6;
+        expect(ms).toBeGreaterThanOrEqual(t0 - 1);
+        expect(ms).toBeLessThanOrEqual(t1 + 1);
+        expect(hw!.tv_sec).toBe(0); // no hardware stamp was asked for
+      });
+    });
+  }
   for (const family of [C.AF_INET, ...(hasIPv6 ? [C.AF_INET6] : [])]) {
     it(`IP_RECVERR: a send to a closed port yields ECONNREFUSED from ICMP with the offender (family ${family})`, () => {
       const [x] = udpSocket(family);

@@ -6,7 +6,10 @@ export interface Result {
   what: string;
   unit: string;
   ours: number;
+  /** The other side's figure: Node's, or what `vs` names. */
   node: number;
+  /** What `node` measured when it is not Node's net/dgram (udp-mmsg: 'C recvfrom'). */
+  vs?: string;
   /** ours / node. */
   ratio: number;
   /** Minimum ratio, or null for an informational row. */
@@ -41,22 +44,23 @@ export function fmt(n: number): string {
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => r.map((c, i) => (i === 0 || i === 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (r: string[]): string => r.map((c, i) => (i === 0 || i === 1 || i === 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
 /** Prints the table and the JSON line; returns whether every target was met. */
 export function printReport(report: Omit<Report, 'bench'>): boolean {
   const us = (v: number | null): string => (v === null ? '-' : v.toFixed(1));
-  const rows = [['benchmark', 'unit', 'ours', 'node', 'ratio', 'target', 'result', 'CPU us ours', 'CPU us node']];
+  const rows = [['benchmark', 'unit', 'ours', 'theirs', 'vs', 'ratio', 'target', 'result', 'CPU us ours', 'CPU us theirs']];
   for (const r of report.results) {
     rows.push([
-      `${r.name} (${r.what})`, r.unit, fmt(r.ours), fmt(r.node), `${r.ratio.toFixed(2)}x`,
+      `${r.name} (${r.what})`, r.unit, fmt(r.ours), fmt(r.node), r.vs ?? 'node', `${r.ratio.toFixed(2)}x`,
       r.target === null ? '-' : `>= ${r.target}x`, r.pass === null ? 'info' : r.pass ? 'pass' : 'FAIL', us(r.cpuUs.ours), us(r.cpuUs.node),
     ]);
   }
   process.stdout.write(`${table(rows)}\n`);
-  process.stdout.write('CPU us: process CPU time (user + system) per unit (bulk: per MiB; accept: of the server process alone, per connection).\n');
+  process.stdout.write('theirs: Node\'s net/dgram, or what the vs column names (udp-mmsg: a C receiver, one recvfrom() per datagram).\n');
+  process.stdout.write('CPU us: process CPU time (user + system) per unit (bulk: per MiB; accept: of the server process alone, per connection; udp-mmsg: of each receiver process).\n');
   const targeted = report.results.filter((r) => r.pass !== null);
   const allPass = targeted.every((r) => r.pass);
   process.stdout.write(`targets met: ${targeted.filter((r) => r.pass).length} of ${targeted.length}${report.runs ? ` (medians of ${report.runs} runs)` : ''}\n`);

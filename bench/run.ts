@@ -1,8 +1,9 @@
 // berkeley-sockets benchmarks: each workload run with our Promise API and with Node's own
-// net/dgram, in this one process, on loopback; printed as ratios (ours / node).
+// net/dgram, in this one process, on loopback; printed as ratios (ours / node). One row,
+// udp-mmsg, compares against plain C instead (the `vs` column says so).
 //
 //   npm run bench -- [--duration=MS] [--warmup=MS] [--pairs=N] [--concurrency=N] [--client-threads=N]
-//                    [--rounds=N] [--only=tcp-rr,unix-rr,accept,udp,tcp-bulk] [--strict]
+//                    [--rounds=N] [--only=tcp-rr,unix-rr,accept,udp,tcp-bulk,udp-mmsg] [--strict]
 //
 // Prints a table, then one line of JSON (starting with `{"bench":`). Exits 0 once every
 // benchmark has run (with --strict: only when every target is met), 1 on any error.
@@ -10,6 +11,7 @@ import os from 'node:os';
 import { nodeAccept, oursAccept } from './accept.js';
 import { source } from './lib.js';
 import { type Measurement, type Settings } from './common.js';
+import { cRecvfrom, oursMmsg, stopMmsg } from './mmsg.js';
 import { fmt, median, printReport, type Result } from './report.js';
 import { nodeBulk, nodeRR, oursBulk, oursRR } from './stream.js';
 import { syncRR, syncUDP } from './sync.js';
@@ -24,7 +26,12 @@ interface Bench {
   /** Minimum ratio ours/node (null: informational row). */
   target: number | null;
   ours(s: Settings): Promise<number | Measurement>;
+  /** The other side: Node's own net/dgram, unless `vs` names something else. */
   node(s: Settings): Promise<number | Measurement>;
+  /** What the other side is, when it is not Node (shown in the `vs` column). */
+  vs?: string;
+  /** Run once after the benchmark's rounds (ends helper processes). */
+  done?: () => Promise<void>;
 }
 
 const measure = async (f: (s: Settings) => Promise<number | Measurement>, s: Settings): Promise<Measurement> => {
@@ -37,6 +44,7 @@ const BENCHES: Bench[] = [
   { name: 'unix-rr', what: 'Unix stream 64 B request/response', unit: 'round trips/s', scale: 1, target: 2, ours: (s) => oursRR('unix', s), node: (s) => nodeRR('unix', s) },
   { name: 'accept', what: 'TCP accepts (accept + close)', unit: 'connections/s', scale: 1, target: 1.5, ours: (s) => oursAccept('tcp', s), node: (s) => nodeAccept('tcp', s) },
   { name: 'udp', what: 'UDP 64 B datagrams (echo)', unit: 'datagrams/s', scale: 1, target: 1.5, ours: oursUDP, node: nodeUDP },
+  { name: 'udp-mmsg', what: 'UDP 64 B datagrams received, one shared sender', unit: 'datagrams/s', scale: 1, target: 1.5, vs: 'C recvfrom', ours: oursMmsg, node: cRecvfrom, done: stopMmsg },
   { name: 'tcp-bulk', what: 'TCP bulk, 64 KiB writes', unit: 'MiB/s', scale: 1024 * 1024, target: 1, ours: (s) => oursBulk('tcp', s), node: (s) => nodeBulk('tcp', s) },
   // Informational: accepts where the client's connect() is cheap (no TCP handshake).
   { name: 'accept-unix', what: 'Unix stream accepts (accept + close)', unit: 'connections/s', scale: 1, target: null, ours: (s) => oursAccept('unix', s), node: (s) => nodeAccept('unix', s) },
@@ -87,16 +95,20 @@ async function main(): Promise<void> {
   for (const b of selected) {
     const ours: Measurement[] = [];
     const node: Measurement[] = [];
-    for (let r = 0; r < rounds; r++) {
-      // Alternate which side goes first, so neither always runs on a warmer process.
-      if (r % 2 === 0) {
-        ours.push(await measure(b.ours, settings));
-        node.push(await measure(b.node, settings));
-      } else {
-        node.push(await measure(b.node, settings));
-        ours.push(await measure(b.ours, settings));
+    try {
+      for (let r = 0; r < rounds; r++) {
+        // Alternate which side goes first, so neither always runs on a warmer process.
+        if (r % 2 === 0) {
+          ours.push(await measure(b.ours, settings));
+          node.push(await measure(b.node, settings));
+        } else {
+          node.push(await measure(b.node, settings));
+          ours.push(await measure(b.ours, settings));
+        }
+        process.stderr.write(`  ${b.name} round ${r + 1}: ours ${fmt(ours.at(-1)!.rate / b.scale)}, ${b.vs ?? 'node'} ${fmt(node.at(-1)!.rate / b.scale)} ${b.unit}\n`);
       }
-      process.stderr.write(`  ${b.name} round ${r + 1}: ours ${fmt(ours.at(-1)!.rate / b.scale)}, node ${fmt(node.at(-1)!.rate / b.scale)} ${b.unit}\n`);
+    } finally {
+      await b.done?.();
     }
     const o = median(ours.map((m) => m.rate)) / b.scale;
     const n = median(node.map((m) => m.rate)) / b.scale;
@@ -104,7 +116,7 @@ async function main(): Promise<void> {
     // CPU per unit, per the unit shown (bulk: per MiB).
     const cpu = (ms: Measurement[]): number | null => (ms.some((m) => m.cpuUs === undefined) ? null : +(median(ms.map((m) => m.cpuUs!)) * b.scale).toFixed(2));
     results.push({
-      name: b.name, what: b.what, unit: b.unit, ours: +o.toFixed(1), node: +n.toFixed(1), ratio: +ratio.toFixed(3), target: b.target,
+      name: b.name, what: b.what, unit: b.unit, ...(b.vs === undefined ? {} : { vs: b.vs }), ours: +o.toFixed(1), node: +n.toFixed(1), ratio: +ratio.toFixed(3), target: b.target,
       pass: b.target === null ? null : ratio >= b.target,
       cpuUs: { ours: cpu(ours), node: cpu(node) },
     });

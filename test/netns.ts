@@ -1,5 +1,5 @@
 // Test networks built with `ip netns` and veth pairs, and bounded child processes run
-// inside them. Everything here uses private addresses (10.200.0.0/16) inside namespaces this
+// inside them. Everything here uses private addresses (10.200.0.0/14) inside namespaces this
 // process created; the host's own interfaces, routes and sysctls are never touched.
 //
 // Namespaces are named `bsock<pid>-<n>-<role>`, so parallel test files (each its own
@@ -394,6 +394,21 @@ export function blackHole(): BlackHole {
 export function loneHost(): Net & { ns: string } {
   const ns = addNs('lone');
   return { ns, namespaces: [ns], destroy: () => delNs(ns) };
+}
+
+/** The interface index of `ifname` inside namespace `ns`. */
+export function nsIfindex(ns: string, ifname: string): number {
+  return Number(sh('ip', ['netns', 'exec', ns, 'cat', `/sys/class/net/${ifname}/ifindex`]).trim());
+}
+
+/**
+ * Turns IPv6 back on for one end of a link() (which turns it off), with only the given
+ * link-local address (no EUI-64 one) and no DAD, so the address is usable at once.
+ */
+export function enableLinkLocal6(ns: string, ifname: string, addr: string): void {
+  sh('ip', ['-n', ns, 'link', 'set', 'dev', ifname, 'addrgenmode', 'none']);
+  nsSysctl(ns, `net/ipv6/conf/${ifname}/disable_ipv6`, '0');
+  sh('ip', ['-n', ns, 'addr', 'add', `${addr}/64`, 'dev', ifname, 'nodad']);
 }
 
 /** Whether namespace `name` still exists. */

@@ -67,3 +67,69 @@ export function printReport(report: Omit<Report, 'bench'>): boolean {
   process.stdout.write(`${JSON.stringify({ bench: 'berkeley-sockets', ...report, allPass })}\n`);
   return allPass;
 }
+
+// ---------------------------------------------------------------------------------------
+// The side-by-side report of bench/compare.ts (`npm run bench`): ours, C and Node.
+
+export interface CompareRow {
+  workload: string;
+  what: string;
+  unit: string;
+  /** ns/pair: lower is better (ratios are then time ratios). */
+  lowerIsBetter: boolean;
+  contender: string;
+  side: 'ours' | 'c' | 'node';
+  /** Median over the rounds, in `unit`; min and max over the rounds; every round's figure. */
+  median: number;
+  min: number;
+  max: number;
+  rounds: number[];
+  /** median / the matching C contender's median, and / Node's. */
+  vsC: { against: string; ratio: number } | null;
+  vsNode: { against: string; ratio: number } | null;
+  /** Per round trip (RR and ping-pong rows), medians over the rounds. */
+  meanUs: number | null;
+  p99Us: number | null;
+  /** CPU time (user + system) per unit of the process doing the work (µs; ns for ns/pair). */
+  cpuUs: number | null;
+  targets: { label: string; ratio: number; pass: boolean }[];
+}
+
+export interface CompareReport {
+  bench: 'berkeley-sockets-compare';
+  date: string;
+  node: string;
+  platform: string;
+  cpus: number;
+  cpuModel: string;
+  library: string;
+  settings: Settings & { rounds: number };
+  /** Wall-clock seconds of the whole run. */
+  seconds: number;
+  rows: CompareRow[];
+}
+
+/** Prints the side-by-side table (markdown, so it pastes into README.md); returns whether every target was met. */
+export function printCompare(report: CompareReport): boolean {
+  const x = (r: { ratio: number } | null): string => (r === null ? '' : `${r.ratio.toFixed(2)}x`);
+  const us = (v: number | null): string => (v === null ? '' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
+  const lines = [
+    '| workload | contender | median | min–max | vs C | vs Node | mean µs | p99 µs | CPU/unit | target |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  let last = '';
+  for (const r of report.rows) {
+    const head = r.workload === last ? '' : `**${r.workload}** (${r.unit})`;
+    last = r.workload;
+    const t = r.targets.map((t) => `${t.label}: ${t.ratio.toFixed(2)}x **${t.pass ? 'pass' : 'FAIL'}**`).join('; ');
+    lines.push(`| ${head} | ${r.contender} | ${fmt(r.median)} | ${fmt(r.min)}–${fmt(r.max)} | ${x(r.vsC)} | ${x(r.vsNode)} | ${us(r.meanUs)} | ${us(r.p99Us)} | ${us(r.cpuUs)} | ${t} |`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const targets = report.rows.flatMap((r) => r.targets);
+  const allPass = targets.every((t) => t.pass);
+  process.stdout.write(`median of ${report.settings.rounds} round(s), ${report.settings.duration} ms each; ratios are medians / medians ` +
+    '(rates: above 1 = faster; ns/pair: below 1 = faster). CPU/unit: µs of process CPU per unit (ns per pair; per MiB for bulk; ' +
+    'the server process per connection for accept; the receiving or pinging process for cross-process rows).\n');
+  process.stdout.write(`targets met: ${targets.filter((t) => t.pass).length} of ${targets.length}; run took ${report.seconds} s\n`);
+  return allPass;
+}

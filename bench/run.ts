@@ -85,7 +85,31 @@ function parseArgs(argv: string[]): { settings: Settings; rounds: number; only: 
 }
 
 async function main(): Promise<void> {
-  const { settings, rounds, only, strict } = parseArgs(process.argv.slice(2));
+  // Default: the side-by-side comparison with C and Node (bench/compare.ts). `--legacy`, or
+  // --only= naming a benchmark of BENCHES below that compare.ts lacks, runs the older
+  // ours-vs-Node table instead.
+  const argv = process.argv.slice(2).filter((a) => a !== '--legacy');
+  const onlyNames = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? [];
+  // --only=scale,memory [--quick]: bench/scale.ts and bench/memory.ts, each with its own table.
+  if (onlyNames.length > 0 && onlyNames.every((n) => n === 'scale' || n === 'memory')) {
+    const quick = argv.includes('--quick');
+    let pass = true;
+    if (onlyNames.includes('scale')) {
+      const sc = await import('./scale.js');
+      const r = await sc.runScale(quick ? sc.SCALE_QUICK : sc.SCALE_DEFAULTS);
+      sc.printScale(r);
+      process.stderr.write(`wrote ${sc.saveScale(r)}\n`);
+      pass &&= r.pass;
+    }
+    if (onlyNames.includes('memory')) pass &&= (await (await import('./memory.js')).runMemoryChild(quick)).pass;
+    process.exitCode = argv.includes('--strict') && !pass ? 1 : 0;
+    return;
+  }
+  const { compare, WORKLOADS } = await import('./compare.js');
+  if (!process.argv.includes('--legacy') && onlyNames.every((n) => WORKLOADS.some((w) => w.name === n) || !BENCHES.some((b) => b.name === n))) {
+    return compare(argv);
+  }
+  const { settings, rounds, only, strict } = parseArgs(argv);
   const selected = BENCHES.filter((b) => only === null || only.has(b.name));
   const cpus = os.cpus().length;
   process.stderr.write(`berkeley-sockets bench: node ${process.version}, ${cpus} CPUs, ${os.cpus()[0]?.model ?? '?'}; ` +

@@ -22,7 +22,7 @@ function addrBytes(addr: unknown, name = 'addr'): Uint8Array {
 export function addrIn(addr: unknown, addrlen: unknown): [Uint8Array, number] {
   const bytes = addrBytes(addr);
   const len = addrlen === undefined
-    ? (addr instanceof SockaddrBase ? Math.min(addr.addrlen, bytes.byteLength) : bytes.byteLength)
+    ? (addr instanceof SockaddrBase ? Math.min(v.int(addr.addrlen, 'addr.addrlen', 0, v.INT32_MAX), bytes.byteLength) : bytes.byteLength)
     : v.int(addrlen, 'addrlen', 0, bytes.byteLength);
   return [bytes, len];
 }

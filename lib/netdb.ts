@@ -213,7 +213,7 @@ export function freeaddrinfo(_res: addrinfo[] | addrinfo | null): void {}
 function gniArgs(addr: SockaddrBase | ArrayBufferView, flags: number): [ArrayBufferView, number, number] {
   let bytes: ArrayBufferView;
   let len: number;
-  if (addr instanceof SockaddrBase) [bytes, len] = [addr.bytes, addr.addrlen];
+  if (addr instanceof SockaddrBase) [bytes, len] = [addr.bytes, v.int(addr.addrlen, 'addr.addrlen', 0, v.INT32_MAX)];
   else if (ArrayBuffer.isView(addr)) [bytes, len] = [addr, addr.byteLength];
   else throw v.typeError('addr', 'a sockaddr struct or ArrayBufferView', addr);
   return [bytes, Math.min(len, bytes.byteLength), v.flags(flags)];

@@ -3,7 +3,7 @@
 import { native } from './native.js';
 import { check } from './errors.js';
 import {
-  EAGAIN, EINPROGRESS, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, MSG_DONTWAIT, O_NONBLOCK, POLLIN, POLLOUT,
+  EAGAIN, EINPROGRESS, ENOTSOCK, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, MSG_DONTWAIT, O_NONBLOCK, POLLIN, POLLOUT,
   SO_ERROR, SO_RCVTIMEO, SO_SNDTIMEO, SOL_SOCKET, SOMAXCONN,
 } from './constants.generated.js';
 import { blocking, isForced, release, setCallerNonBlocking } from './registry.js';
@@ -153,8 +153,15 @@ export function write(fd: number, buf: v.Data, len?: number): number {
   v.fd(fd);
   const b = v.data(buf);
   const n = v.length(len, b);
-  let r = native.write(fd, b, n);
-  if (r === -EAGAIN) r = blocking(r, fd, 0, POLLOUT, () => native.write(fd, b, n));
+  // On a socket this is send(2), which adds MSG_NOSIGNAL: write(2) to a reset peer would
+  // raise SIGPIPE, fatal once an application has removed its SIGPIPE listener.
+  let again = (): number => native.send(fd, b, n, 0);
+  let r = again();
+  if (r === -ENOTSOCK) {
+    again = () => native.write(fd, b, n);
+    r = again();
+  }
+  if (r === -EAGAIN) r = blocking(r, fd, 0, POLLOUT, again);
   return check(r, 'write');
 }
 

@@ -93,7 +93,8 @@ export class in_addr extends CStruct {
   /** Host convenience: the address as a dotted quad. */
   get address(): string { return `${this.bytes[0]}.${this.bytes[1]}.${this.bytes[2]}.${this.bytes[3]}`; }
   set address(text: string) {
-    if (typeof text !== 'string' || native.inet_pton(AF_INET, text, this.bytes) !== 1) throw invalidAddress('IPv4', String(text));
+    if (typeof text !== 'string') throw typeError('address', 'of type string', text);
+    if (native.inet_pton(AF_INET, text, this.bytes) !== 1) throw invalidAddress('IPv4', text);
   }
   toString(): string { return this.address; }
 }
@@ -113,7 +114,8 @@ export class in6_addr extends CStruct {
   /** Host convenience: the address as text (inet_ntop's form). */
   get address(): string { return native.inet_ntop(AF_INET6, this.bytes) as string; }
   set address(text: string) {
-    if (typeof text !== 'string' || native.inet_pton(AF_INET6, text, this.bytes) !== 1) throw invalidAddress('IPv6', String(text));
+    if (typeof text !== 'string') throw typeError('address', 'of type string', text);
+    if (native.inet_pton(AF_INET6, text, this.bytes) !== 1) throw invalidAddress('IPv6', text);
   }
   toString(): string { return this.address; }
 }

@@ -18,7 +18,7 @@ import {
   CStruct, SockaddrBase, describeAddress, in6_addr, in_addr, sockaddrFrom, sockaddr_storage, timeval, ucred,
   type SocketAddress,
 } from './structs.js';
-import { READABLE, WRITABLE, blocking, opOptions, waitFor, type OpOptions } from './registry.js';
+import { READABLE, WRITABLE, opOptions, retry, waitFor, type OpOptions } from './registry.js';
 
 const LE = endianness() === 'LE';
 const M = native.messages;
@@ -597,7 +597,8 @@ const at = (msg: Msghdr) => () => (msg.msg_name instanceof SockaddrBase ? descri
  */
 export function sendmsg(fd: number, msg: Msghdr, flags?: number): number {
   const a = sendArgs(fd, msg, flags, false);
-  const r = blocking(nativeSend(fd, a, a.flags), fd, a.flags, POLLOUT, () => nativeSend(fd, a, a.flags));
+  let r = nativeSend(fd, a, a.flags);
+  if (r === -EAGAIN) r = retry(r, fd, a.flags, POLLOUT, nativeSend, fd, a, a.flags);
   return check(r, 'sendmsg', at(msg));
 }
 
@@ -609,7 +610,8 @@ export function sendmsg(fd: number, msg: Msghdr, flags?: number): number {
  */
 export function recvmsg(fd: number, msg: Msghdr, flags?: number): RecvmsgResult {
   const a = recvArgs(fd, msg, flags, false);
-  const r = blocking(nativeRecv(fd, a, a.flags), fd, a.flags, POLLIN, () => nativeRecv(fd, a, a.flags));
+  let r = nativeRecv(fd, a, a.flags);
+  if (r === -EAGAIN) r = retry(r, fd, a.flags, POLLIN, nativeRecv, fd, a, a.flags);
   check(r, 'recvmsg');
   return recvDone(a, r);
 }
@@ -742,7 +744,8 @@ export function recvmmsg(fd: number, batch: MsgBatch, flags?: number): number {
   v.fd(fd);
   const b = batchArg(batch);
   const f = v.flags(flags);
-  const r = blocking(recvBatch(fd, b, f), fd, f, POLLIN, () => recvBatch(fd, b, f | MSG_DONTWAIT));
+  let r = recvBatch(fd, b, f);
+  if (r === -EAGAIN) r = retry(r, fd, f, POLLIN, recvBatch, fd, b, f | MSG_DONTWAIT);
   return check(r, 'recvmmsg');
 }
 
@@ -752,7 +755,8 @@ export function sendmmsg(fd: number, batch: MsgBatch, count: number, flags?: num
   const b = batchArg(batch);
   const n = v.int(count, 'count', 0, b.count);
   const f = v.flags(flags);
-  const r = blocking(sendBatch(fd, b, n, f), fd, f, POLLOUT, () => sendBatch(fd, b, n, f));
+  let r = sendBatch(fd, b, n, f);
+  if (r === -EAGAIN) r = retry(r, fd, f, POLLOUT, sendBatch, fd, b, n, f);
   return check(r, 'sendmmsg');
 }
 

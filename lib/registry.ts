@@ -164,6 +164,17 @@ export function blocking(r: number, fd: number, flags: number, events: number, a
   return r;
 }
 
+/**
+ * blocking() for a call that just returned -EAGAIN, retried as `call(...args)`. Callers use
+ * this rather than an inline arrow function: a closure over their locals would make V8
+ * allocate a context on every call, also on the fast path that never waits.
+ */
+export function retry<A extends unknown[]>(
+  r: number, fd: number, flags: number, events: number, call: (...args: A) => number, ...args: A
+): number {
+  return blocking(r, fd, flags, events, () => call(...args));
+}
+
 /** Records the caller's choice of mode on an fd we watch (setNonBlocking). */
 export function setCallerNonBlocking(fd: number, on: boolean): boolean {
   const st = states.get(fd);

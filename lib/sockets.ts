@@ -6,7 +6,7 @@ import {
   EAGAIN, EINPROGRESS, ENOTSOCK, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, MSG_DONTWAIT, O_NONBLOCK, POLLIN, POLLOUT,
   SO_ERROR, SO_RCVTIMEO, SO_SNDTIMEO, SOL_SOCKET, SOMAXCONN,
 } from './constants.generated.js';
-import { blocking, isForced, release, setCallerNonBlocking } from './registry.js';
+import { isForced, release, retry, setCallerNonBlocking } from './registry.js';
 import * as v from './validate.js';
 import { CStruct, SockaddrBase, sockaddrFrom, sockaddr_storage, timeval, type SocketAddress } from './structs.js';
 import { LEN, addrDone, addrIn, addrOut, checkAt, type AddrArg } from './addrargs.js';
@@ -62,7 +62,7 @@ export function accept4(fd: number, addr: AddrArg | null | undefined, addrlen: n
   const out = addrOut(addr, addrlen);
   const f = v.flags(flags);
   let r = native.accept(fd, out, out && LEN, f);
-  if (r === -EAGAIN) r = blocking(r, fd, 0, POLLIN, () => native.accept(fd, out, out && LEN, f));
+  if (r === -EAGAIN) r = retry(r, fd, 0, POLLIN, native.accept, fd, out, out && LEN, f);
   check(r, 'accept');
   addrDone(addr);
   return r;
@@ -73,7 +73,7 @@ export function connect(fd: number, addr: AddrArg, addrlen?: number): number {
   v.fd(fd);
   const [bytes, len] = addrIn(addr, addrlen);
   let r = native.connect(fd, bytes, len);
-  if (r === -EINPROGRESS && isForced(fd)) r = blocking(-EAGAIN, fd, 0, POLLOUT, () => soError(fd));
+  if (r === -EINPROGRESS && isForced(fd)) r = retry(-EAGAIN, fd, 0, POLLOUT, soError, fd);
   return checkAt(r, 'connect', addr);
 }
 
@@ -97,7 +97,7 @@ export function send(fd: number, buf: v.Data, len?: number, flags?: number): num
   const n = v.length(len, b);
   const f = v.flags(flags);
   let r = native.send(fd, b, n, f);
-  if (r === -EAGAIN) r = blocking(r, fd, f, POLLOUT, () => native.send(fd, b, n, f));
+  if (r === -EAGAIN) r = retry(r, fd, f, POLLOUT, native.send, fd, b, n, f);
   return check(r, 'send');
 }
 
@@ -108,7 +108,7 @@ export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: num
   const n = v.length(len, b);
   const f = v.flags(flags);
   let r = native.recv(fd, b, n, f);
-  if (r === -EAGAIN) r = blocking(r, fd, f, POLLIN, () => native.recv(fd, b, n, f));
+  if (r === -EAGAIN) r = retry(r, fd, f, POLLIN, native.recv, fd, b, n, f);
   return check(r, 'recv');
 }
 
@@ -120,7 +120,7 @@ export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: 
   const f = v.flags(flags);
   const [bytes, alen] = addr === null || addr === undefined ? [null, 0] : addrIn(addr, addrlen);
   let r = native.sendto(fd, b, n, f, bytes, alen);
-  if (r === -EAGAIN) r = blocking(r, fd, f, POLLOUT, () => native.sendto(fd, b, n, f, bytes, alen));
+  if (r === -EAGAIN) r = retry(r, fd, f, POLLOUT, native.sendto, fd, b, n, f, bytes, alen);
   return checkAt(r, 'sendto', addr);
 }
 
@@ -132,7 +132,7 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
   const f = v.flags(flags);
   const out = addrOut(addr, addrlen);
   let r = native.recvfrom(fd, b, n, f, out, out && LEN);
-  if (r === -EAGAIN) r = blocking(r, fd, f, POLLIN, () => native.recvfrom(fd, b, n, f, out, out && LEN));
+  if (r === -EAGAIN) r = retry(r, fd, f, POLLIN, native.recvfrom, fd, b, n, f, out, out && LEN);
   check(r, 'recvfrom');
   if (out) addrDone(addr);
   return r;
@@ -144,7 +144,7 @@ export function read(fd: number, buf: ArrayBufferView, len?: number): number {
   const b = v.view(buf);
   const n = v.length(len, b);
   let r = native.read(fd, b, n);
-  if (r === -EAGAIN) r = blocking(r, fd, 0, POLLIN, () => native.read(fd, b, n));
+  if (r === -EAGAIN) r = retry(r, fd, 0, POLLIN, native.read, fd, b, n);
   return check(r, 'read');
 }
 
@@ -155,13 +155,11 @@ export function write(fd: number, buf: v.Data, len?: number): number {
   const n = v.length(len, b);
   // On a socket this is send(2), which adds MSG_NOSIGNAL: write(2) to a reset peer would
   // raise SIGPIPE, fatal once an application has removed its SIGPIPE listener.
-  let again = (): number => native.send(fd, b, n, 0);
-  let r = again();
+  let r = native.send(fd, b, n, 0);
   if (r === -ENOTSOCK) {
-    again = () => native.write(fd, b, n);
-    r = again();
-  }
-  if (r === -EAGAIN) r = blocking(r, fd, 0, POLLOUT, again);
+    r = native.write(fd, b, n);
+    if (r === -EAGAIN) r = retry(r, fd, 0, POLLOUT, native.write, fd, b, n);
+  } else if (r === -EAGAIN) r = retry(r, fd, 0, POLLOUT, native.send, fd, b, n, 0);
   return check(r, 'write');
 }
 

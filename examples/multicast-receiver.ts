@@ -23,36 +23,9 @@ import {
   type SocketAddress,
 } from '../lib/index.js';
 import { recvfrom } from '../lib/promises.js';
+import { cli } from './cli.js';
 
-function usage(): never {
-  fprintf(stderr, 'usage: multicast-receiver.ts GROUP PORT [-i IFADDR | -I IF] [-c COUNT] [-w SECONDS] [-6]\n');
-  exit(2);
-}
-
-function badOption(kind: 'invalid' | 'missing', c: string): never {
-  fprintf(stderr, kind === 'invalid' ? 'multicast-receiver: invalid option -- \'%s\'\n' : 'multicast-receiver: option requires an argument -- \'%s\'\n', c);
-  usage();
-}
-
-function number(text: string, what: string, min: number, max: number): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    fprintf(stderr, 'multicast-receiver: invalid %s: \'%s\'\n', what, text);
-    exit(2);
-  }
-  return n;
-}
-
-/** An interface index from a number or a name. */
-function ifindexOf(text: string): number {
-  if (/^\d+$/.test(text)) return number(text, 'interface index', 1, 2 ** 31 - 1);
-  try {
-    return if_nametoindex(text);
-  } catch (e) {
-    fprintf(stderr, 'multicast-receiver: %s: %s\n', text, (e as Error).message);
-    exit(2);
-  }
-}
+const { usage, badOption, number, ifindexOf } = cli('multicast-receiver', 'usage: multicast-receiver.ts GROUP PORT [-i IFADDR | -I IF] [-c COUNT] [-w SECONDS] [-6]');
 
 async function main(argv: string[]): Promise<void> {
   const { opts, operands } = getopt(argv, 'i:I:c:w:6h', badOption);

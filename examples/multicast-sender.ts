@@ -18,36 +18,9 @@ import {
   setOption, sockaddr_in, sockaddr_in6, socket, stderr,
 } from '../lib/index.js';
 import { sendto } from '../lib/promises.js';
+import { cli } from './cli.js';
 
-function usage(): never {
-  fprintf(stderr, 'usage: multicast-sender.ts GROUP PORT [-i IFADDR | -I IF] [-c COUNT] [-t TTL] [-L] [-6]\n');
-  exit(2);
-}
-
-function badOption(kind: 'invalid' | 'missing', c: string): never {
-  fprintf(stderr, kind === 'invalid' ? 'multicast-sender: invalid option -- \'%s\'\n' : 'multicast-sender: option requires an argument -- \'%s\'\n', c);
-  usage();
-}
-
-function number(text: string, what: string, min: number, max: number): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    fprintf(stderr, 'multicast-sender: invalid %s: \'%s\'\n', what, text);
-    exit(2);
-  }
-  return n;
-}
-
-/** An interface index from a number or a name. */
-function ifindexOf(text: string): number {
-  if (/^\d+$/.test(text)) return number(text, 'interface index', 1, 2 ** 31 - 1);
-  try {
-    return if_nametoindex(text);
-  } catch (e) {
-    fprintf(stderr, 'multicast-sender: %s: %s\n', text, (e as Error).message);
-    exit(2);
-  }
-}
+const { usage, badOption, number, ifindexOf } = cli('multicast-sender', 'usage: multicast-sender.ts GROUP PORT [-i IFADDR | -I IF] [-c COUNT] [-t TTL] [-L] [-6]');
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -2,7 +2,7 @@
 // bytes in, kernel-filled addresses out, errors that name the address.
 import { check } from './errors.js';
 import * as v from './validate.js';
-import { CStruct, SockaddrBase, describeAddress, type SocketAddress } from './structs.js';
+import { CStruct, SockaddrBase, sockaddr_in, sockaddr_in6, sockaddr_un, type SocketAddress } from './structs.js';
 
 /** An address argument: a sockaddr struct, or raw sockaddr bytes. */
 export type AddrArg = SockaddrBase | ArrayBufferView;
@@ -44,3 +44,9 @@ export function checkAt(ret: number, syscall: string, addr: unknown): number {
   return ret >= 0 ? ret : check(ret, syscall, () => describeAddress(addr as SocketAddress));
 }
 
+/** Host-readable address fields of a sockaddr, for error reports. */
+export function describeAddress(a: SocketAddress | ArrayBufferView | undefined): { address?: string; port?: number; path?: string } | undefined {
+  if (a instanceof sockaddr_in || a instanceof sockaddr_in6) return { address: a.address, port: a.port };
+  if (a instanceof sockaddr_un) return { path: a.path };
+  return undefined;
+}

@@ -13,9 +13,9 @@ import {
 } from './constants.generated.js';
 import { field, layout } from './layouts.js';
 import * as v from './validate.js';
-import { LEN, addrIn } from './addrargs.js';
+import { LEN, addrIn, describeAddress } from './addrargs.js';
 import {
-  CStruct, SockaddrBase, describeAddress, in6_addr, in_addr, sockaddrFrom, sockaddr_storage, timeval, ucred,
+  CStruct, SockaddrBase, in6_addr, in_addr, sockaddrFrom, sockaddr_storage, timeval, ucred,
   type SocketAddress,
 } from './structs.js';
 import { READABLE, WRITABLE, opOptions, retry, waitFor, type OpOptions } from './registry.js';

@@ -6,11 +6,10 @@ import { native } from './native.js';
 import { AbortError, failure } from './errors.js';
 import { EAGAIN, EINPROGRESS, ENOTSOCK, MSG_DONTWAIT, POLLIN, POLLOUT, POLLPRI, POLLRDHUP, POLLERR } from './constants.generated.js';
 import * as v from './validate.js';
-import { LEN, addrDone, addrIn, addrOut, type AddrArg } from './addrargs.js';
-import { describeAddress, type SocketAddress } from './structs.js';
-import { soError } from './sockets.js';
+import { LEN, addrDone, addrIn, addrOut, describeAddress, type AddrArg } from './addrargs.js';
+import { type SocketAddress } from './structs.js';
 import {
-  DISCONNECT, PRIORITIZED, READABLE, WRITABLE, ensureNonBlocking, opOptions, waitFor, type OpOptions,
+  DISCONNECT, PRIORITIZED, READABLE, WRITABLE, ensureNonBlocking, opOptions, soError, waitFor, type OpOptions,
 } from './registry.js';
 
 export type { OpOptions };

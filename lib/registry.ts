@@ -5,7 +5,7 @@
 import { native } from './native.js';
 import { AbortError, SocketError, failure, type ErrorAddress } from './errors.js';
 import {
-  EAGAIN, ECANCELED, ETIMEDOUT, F_GETFL, F_SETFL, MSG_DONTWAIT, O_NONBLOCK, POLLIN, SO_RCVTIMEO, SO_SNDTIMEO, SOL_SOCKET,
+  EAGAIN, ECANCELED, ETIMEDOUT, F_GETFL, F_SETFL, MSG_DONTWAIT, O_NONBLOCK, POLLIN, SO_ERROR, SO_RCVTIMEO, SO_SNDTIMEO, SOL_SOCKET,
 } from './constants.generated.js';
 import { timeval } from './structs.js';
 import * as v from './validate.js';
@@ -137,11 +137,18 @@ export function isForced(fd: number): boolean {
 }
 
 const TV = new timeval();
-const TVLEN = new Int32Array(1);
+const OPTLEN = new Int32Array(1);
+const SOERR = new Int32Array(1);
+
+/** The pending error of a socket (SO_ERROR) as 0 or -errno. */
+export function soError(fd: number): number {
+  const r = native.getsockopt(fd, SOL_SOCKET, SO_ERROR, SOERR, OPTLEN);
+  return r < 0 ? r : SOERR[0] === 0 ? 0 : -SOERR[0]!;
+}
 
 /** SO_RCVTIMEO / SO_SNDTIMEO in ms for poll(2): -1 (for ever) when unset or unreadable. */
 function timeoutMs(fd: number, events: number): number {
-  const r = native.getsockopt(fd, SOL_SOCKET, events === POLLIN ? SO_RCVTIMEO : SO_SNDTIMEO, TV.bytes, TVLEN);
+  const r = native.getsockopt(fd, SOL_SOCKET, events === POLLIN ? SO_RCVTIMEO : SO_SNDTIMEO, TV.bytes, OPTLEN);
   if (r < 0) return -1;
   const ms = TV.tv_sec * 1000 + Math.ceil(TV.tv_usec / 1000);
   return ms > 0 ? Math.min(ms, v.INT32_MAX) : -1;

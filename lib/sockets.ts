@@ -6,7 +6,7 @@ import {
   EAGAIN, EINPROGRESS, ENOTSOCK, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, MSG_DONTWAIT, O_NONBLOCK, POLLIN, POLLOUT,
   SO_ERROR, SO_RCVTIMEO, SO_SNDTIMEO, SOL_SOCKET, SOMAXCONN,
 } from './constants.generated.js';
-import { isForced, release, retry, setCallerNonBlocking } from './registry.js';
+import { isForced, release, retry, setCallerNonBlocking, soError } from './registry.js';
 import * as v from './validate.js';
 import { CStruct, SockaddrBase, sockaddrFrom, sockaddr_storage, timeval, type SocketAddress } from './structs.js';
 import { LEN, addrDone, addrIn, addrOut, checkAt, type AddrArg } from './addrargs.js';
@@ -16,13 +16,7 @@ export type { AddrArg };
 const STORAGE = new sockaddr_storage();
 const PAIR = new Int32Array(2);
 
-const OPTV = new Int32Array(1);
 
-/** The pending error of a socket (SO_ERROR) as 0 or -errno. */
-export function soError(fd: number): number {
-  const r = native.getsockopt(fd, SOL_SOCKET, SO_ERROR, OPTV, LEN);
-  return r < 0 ? r : OPTV[0] === 0 ? 0 : -OPTV[0]!;
-}
 
 /** socket(2): creates an endpoint; returns its fd. Close-on-exec is always set. */
 export function socket(domain: number, type: number, protocol = 0): number {

@@ -439,12 +439,6 @@ export function sockaddrFrom(bytes: Uint8Array, addrlen: number): SocketAddress 
   return new sockaddr_storage(copy(SS.size), n);
 }
 
-/** Host-readable address fields of a sockaddr, for error reports. */
-export function describeAddress(a: SocketAddress | ArrayBufferView | undefined): { address?: string; port?: number; path?: string } | undefined {
-  if (a instanceof sockaddr_in || a instanceof sockaddr_in6) return { address: a.address, port: a.port };
-  if (a instanceof sockaddr_un) return { path: a.path };
-  return undefined;
-}
 
 // ---------------------------------------------------------------------------------------
 // option structs

@@ -663,6 +663,10 @@ export class MsgBatch {
   readonly size: number;
   /** @internal */ readonly bufs: Buffer[];
   /** @internal */ readonly addrs: Buffer[] | null;
+  /** @internal All message buffers: slot i is bytes [i * size, (i + 1) * size). */
+  readonly slots: Uint8Array;
+  /** @internal All addresses (sockaddr_storage.size bytes each), or null. */
+  readonly addrSlots: Uint8Array | null;
   /** @internal */ readonly lens: Int32Array;
   /** @internal */ readonly addrlens: Int32Array;
   /** @internal */ readonly flagsOut: Int32Array;
@@ -680,6 +684,9 @@ export class MsgBatch {
     this.addrlens = new Int32Array(mem, 4 * count, count);
     this.flagsOut = new Int32Array(mem, 8 * count, count);
     const base = 12 * count;
+    // The native calls get these two views (and the slot sizes), never the per-message arrays.
+    this.slots = new Uint8Array(mem, base, count * size);
+    this.addrSlots = withAddresses ? new Uint8Array(mem, base + dataLen, addrBytes) : null;
     this.bufs = Array.from({ length: count }, (_, i) => Buffer.from(mem, base + i * size, size));
     this.addrs = withAddresses ? Array.from({ length: count }, (_, i) => Buffer.from(mem, base + dataLen + i * ss, ss)) : null;
   }
@@ -720,6 +727,8 @@ export class MsgBatch {
   flags(i: number): number { return this.flagsOut[this.#index(i)]!; }
 }
 
+const SS = sockaddr_storage.size;
+
 function batchArg(b: unknown): MsgBatch {
   if (!(b instanceof MsgBatch)) throw v.typeError('batch', 'a MsgBatch', b);
   return b;
@@ -728,11 +737,11 @@ function batchArg(b: unknown): MsgBatch {
 function recvBatch(fd: number, b: MsgBatch, flags: number): number {
   // The kernel writes addrlens only where an address was given; clear them first.
   if (b.addrs !== null) b.addrlens.fill(0);
-  return native.recvmmsg(fd, b.bufs, b.lens, b.addrs, b.addrlens, b.flagsOut, b.count, flags);
+  return native.recvmmsg(fd, b.slots, b.lens, b.addrSlots, b.addrlens, b.flagsOut, b.count, flags, b.size, SS);
 }
 
 function sendBatch(fd: number, b: MsgBatch, count: number, flags: number): number {
-  return native.sendmmsg(fd, b.bufs, b.lens, b.addrs, b.addrlens, b.flagsOut, count, flags);
+  return native.sendmmsg(fd, b.slots, b.lens, b.addrSlots, b.addrlens, b.flagsOut, count, flags, b.size, SS);
 }
 
 /**

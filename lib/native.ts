@@ -94,10 +94,17 @@ export interface NativeBinding {
   sendmsg(fd: number, iovs: Bytes[], name: Bytes | null, namelen: number, control: Bytes | null, controllen: number, flags: number): number;
   /** recvmsg(2) (MSG_CMSG_CLOEXEC added): bytes or -errno; `out` gets [namelen, controllen, msg_flags]. */
   recvmsg(fd: number, iovs: Bytes[], name: Bytes | null, control: Bytes | null, flags: number, out: Int32Array): number;
-  /** sendmmsg(2): one buffer per message, `lens`/`addrlens` are inputs; count sent or -errno. */
-  sendmmsg(fd: number, bufs: Bytes[], lens: Int32Array, addrs: (Bytes | null)[] | null, addrlens: Int32Array, flagsOut: Int32Array, vlen: number, flags: number): number;
-  /** recvmmsg(2) (MSG_CMSG_CLOEXEC added): fills lens, addrlens, flagsOut; count or -errno. */
-  recvmmsg(fd: number, bufs: Bytes[], lens: Int32Array, addrs: (Bytes | null)[] | null, addrlens: Int32Array, flagsOut: Int32Array, vlen: number, flags: number): number;
+  /**
+   * sendmmsg(2): message k is `lens[k]` bytes of data[k * slotSize…] to the addrlens[k] bytes
+   * of addrs[k * addrSlot…] (0: no address); vlen * slotSize must fit data, vlen * addrSlot
+   * addrs (RangeError otherwise). Count sent or -errno.
+   */
+  sendmmsg(fd: number, data: Bytes, lens: Int32Array, addrs: Bytes | null, addrlens: Int32Array, flagsOut: Int32Array, vlen: number, flags: number, slotSize: number, addrSlot: number): number;
+  /**
+   * recvmmsg(2) (MSG_CMSG_CLOEXEC added) into slots of `slotSize` bytes of data and `addrSlot`
+   * bytes of addrs, bounds as for sendmmsg: fills lens, addrlens, flagsOut; count or -errno.
+   */
+  recvmmsg(fd: number, data: Bytes, lens: Int32Array, addrs: Bytes | null, addrlens: Int32Array, flagsOut: Int32Array, vlen: number, flags: number, slotSize: number, addrSlot: number): number;
 
   /** if_nameindex(3), or -errno. */
   if_nameindex(): { if_index: number; if_name: string }[] | number;

@@ -536,7 +536,9 @@ describe('bad arguments fail before any syscall', () => {
     const iovs = Array.from({ length: C.IOV_MAX + 1 }, () => Buffer.alloc(1));
     expect(() => native.sendmsg(0, iovs, null, 0, null, 0, 0)).toThrow(RangeError);
     expect(() => native.recvmsg(0, [1 as never], null, null, 0, new Int32Array(3))).toThrow(TypeError);
-    expect(() => native.recvmmsg(0, [], new Int32Array(1), null, new Int32Array(1), new Int32Array(1), 2000, 0)).toThrow(RangeError);
+    expect(() => native.recvmmsg(0, new Uint8Array(0), new Int32Array(1), null, new Int32Array(1), new Int32Array(1), 2000, 0, 0, 0)).toThrow(RangeError);
+    // vlen * slot size past the data buffer
+    expect(() => native.recvmmsg(0, new Uint8Array(64), new Int32Array(2), null, new Int32Array(2), new Int32Array(2), 2, 0, 64, 0)).toThrow(RangeError);
   });
 });
 

@@ -108,6 +108,10 @@ Poller* Get(const Napi::CallbackInfo& info) {
 void AsyncCleanup(napi_async_cleanup_hook_handle hook, void* arg) {
   Poller* p = static_cast<Poller*>(arg);
   p->cleanup = hook;
+  if (p->context != nullptr) {  // from napi_async_init in PollInit: owned, freed here
+    napi_async_destroy(p->env, p->context);
+    p->context = nullptr;
+  }
   for (auto& [fd, h] : p->handles) CloseHandle(p, h);
   p->handles.clear();
   p->batch.clear();

@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import * as bs from '../lib/index.js';
 import { buildCPeers, cleanupPeers, pyPeers, waitForListening, type CPeers } from './peers/build.js';
 
@@ -23,8 +23,15 @@ const TS = {
   demo: path('examples/demo.ts'),
 };
 
+// Time budgets, bounded but roomy: with describe.concurrent up to ~10 children start at once,
+// and a TypeScript one (node + tsx loader + the addon) takes over 7 s to announce its port
+// when the process is slowed by AddressSanitizer; a normal run takes well under 2 s a test.
+/** How long a server has to print `listening on N`. */
+const LISTEN_TIMEOUT_MS = 20_000;
 /** A child is killed if it runs longer than this (tests then fail on its exit status). */
-const CHILD_TIMEOUT_MS = 15_000;
+const CHILD_TIMEOUT_MS = 30_000;
+/** Per test: a server's start, then a client's whole run, and slack. */
+vi.setConfig({ testTimeout: LISTEN_TIMEOUT_MS + CHILD_TIMEOUT_MS + 10_000 });
 const MESSAGE = 'Hello, server! héllo wörld\n';
 const WORD = 'héllo, wörld';
 
@@ -121,7 +128,7 @@ interface Exchange {
 /** Server on port 0, then the client against it with `stdin`; both run to completion. */
 async function seedExchange(server: Impl, client: Impl, stdin = MESSAGE): Promise<Exchange> {
   const s = seedServer(server);
-  const port = await waitForListening(s.child);
+  const port = await waitForListening(s.child, LISTEN_TIMEOUT_MS);
   const c = seedClient(client, ['127.0.0.1', String(port)], stdin);
   const [sr, cr] = await Promise.all([s.result, c.result]);
   return { port, server: sr, client: cr };
@@ -129,7 +136,7 @@ async function seedExchange(server: Impl, client: Impl, stdin = MESSAGE): Promis
 
 async function echoExchange(server: Impl, client: 'ts' | 'c', word: string, portOffset = 0): Promise<Exchange> {
   const s = echoServer(server);
-  const port = await waitForListening(s.child);
+  const port = await waitForListening(s.child, LISTEN_TIMEOUT_MS);
   const c = echoClient(client, ['127.0.0.1', word, String(port + portOffset)]);
   const [sr, cr] = await Promise.all([s.result, c.result]);
   return { port, server: sr, client: cr };

@@ -15,7 +15,8 @@ import * as bs from '../lib/index.js';
 import * as P from '../lib/promises.js';
 import {
   AF_INET, AF_INET6, AF_PACKET, SOCK_RAW, SOCK_DGRAM, SOCK_STREAM, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_RAW,
-  IPPROTO_TCP, IPPROTO_UDP, IPPROTO_IP, IPPROTO_IPV6, SOL_SOCKET, SO_RCVTIMEO, SOL_RAW, SOL_PACKET,
+  IPPROTO_TCP, IPPROTO_UDP, IPPROTO_IP, IPPROTO_IPV6, SOL_SOCKET, SO_RCVTIMEO, SO_RCVBUF, SO_RCVBUFFORCE, SOL_RAW,
+  SOL_PACKET,
   ICMP_ECHO, ICMP_ECHOREPLY, ICMP_FILTER, ICMP6_ECHO_REQUEST, ICMP6_ECHO_REPLY, IPV6_CHECKSUM, IP_TTL,
   IPV6_UNICAST_HOPS, ETH_P_ALL, ETH_P_IP, ETH_P_IPV6, PACKET_ADD_MEMBERSHIP, PACKET_DROP_MEMBERSHIP,
   PACKET_MR_PROMISC, IFF_PROMISC, TH_SYN, TH_ACK, TH_RST, MSG_PEEK,
@@ -27,8 +28,19 @@ import { closeAll, expectSocketError, hasIPv6, hasRaw, scope, type Opener } from
 
 const GUARD = new timeval({ tv_sec: 2, tv_usec: 0 });
 const SHORT = new timeval({ tv_sec: 0, tv_usec: 300_000 });
-/** Upper bound on datagrams examined while looking for ours (loopback may be busy). */
+/** Upper bound on datagrams examined by the count-bounded loops (drain, ping replies). */
 const MAX_PACKETS = 5000;
+/**
+ * How long recvUntil() looks for its datagram. Bounded by time, not by a count of datagrams:
+ * a socket that sees all of loopback (AF_PACKET with ETH_P_ALL, raw TCP) may have thousands
+ * of other processes' frames queued ahead of ours, the more so when this process is slow
+ * (sanitizers, valgrind) and other suites run beside it.
+ */
+const MATCH_DEADLINE_MS = 10_000;
+/** recvUntil() with a `resend` sends the datagram of interest again at this interval. */
+const RESEND_MS = 250;
+/** Vitest timeout for a test with up to two recvUntil() calls: both deadlines, and slack. */
+const MATCH_TEST_TIMEOUT_MS = 2 * MATCH_DEADLINE_MS + 10_000;
 const BIG = 65536 + 256;
 
 let counter = 0;
@@ -44,16 +56,36 @@ function sock(open: Opener, domain: number, type: number, protocol: number): num
 }
 
 /**
- * recvfrom() until `match` returns a result for the received bytes: at most MAX_PACKETS
- * datagrams, each wait bounded by the socket's SO_RCVTIMEO (EAGAIN fails the test).
+ * recvfrom() until `match` returns a result for the received bytes, examining every datagram
+ * for up to MATCH_DEADLINE_MS, each wait bounded by the socket's SO_RCVTIMEO (EAGAIN fails
+ * the test). With `resend`, which sends the very datagram `match` looks for (same unique
+ * payload) again, it is called every RESEND_MS until that datagram is seen, and EAGAIN means
+ * "send it again" instead of failing: a packet socket's receive queue that other traffic has
+ * filled drops our frame rather than queueing it.
  */
-function recvUntil<T>(fd: number, buf: Buffer, match: (n: number) => T | undefined, from?: bs.SocketAddress): T {
-  for (let i = 0; i < MAX_PACKETS; i++) {
-    const n = bs.recvfrom(fd, buf, buf.length, 0, from ?? null);
+function recvUntil<T>(
+  fd: number, buf: Buffer, match: (n: number) => T | undefined, from?: bs.SocketAddress, resend?: () => void,
+): T {
+  const deadline = Date.now() + MATCH_DEADLINE_MS;
+  let sentAt = Date.now();
+  let examined = 0;
+  while (Date.now() < deadline) {
+    if (resend && Date.now() - sentAt >= RESEND_MS) {
+      resend();
+      sentAt = Date.now();
+    }
+    let n: number;
+    try {
+      n = bs.recvfrom(fd, buf, buf.length, 0, from ?? null);
+    } catch (e) {
+      if (resend && e instanceof bs.SocketError && e.code === 'EAGAIN') continue;
+      throw e;
+    }
+    examined++;
     const r = match(n);
     if (r !== undefined) return r;
   }
-  throw new Error(`no matching packet among ${MAX_PACKETS}`);
+  throw new Error(`no matching packet among ${examined} in ${MATCH_DEADLINE_MS} ms`);
 }
 
 /** Every datagram until the socket's SO_RCVTIMEO passes with nothing more (bounded). */
@@ -489,6 +521,13 @@ describe.skipIf(!hasRaw)('AF_PACKET on lo', () => {
     const sll = new sockaddr_ll();
     sll.sll_protocol = htons(proto);
     sll.sll_ifindex = lo;
+    // A roomy queue (past rmem_max where CAP_NET_ADMIN allows), so other processes' frames
+    // on lo are less likely to fill it before ours arrives; recvUntil() resends regardless.
+    try {
+      bs.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, 16 << 20);
+    } catch {
+      bs.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, 16 << 20);
+    }
     expect(bs.bind(fd, sll)).toBe(0);
   };
   /** A UDP receiver on `addr` and a sender; returns [tx, rx, rx address]. */
@@ -505,7 +544,8 @@ describe.skipIf(!hasRaw)('AF_PACKET on lo', () => {
       const [tx, rx, to] = udpPair(open, AF_INET);
       bs.setsockopt(tx, IPPROTO_IP, IP_TTL, 5);
       const payload = unique('packet-raw');
-      bs.sendto(tx, payload, payload.length, 0, to);
+      const send = (): void => void bs.sendto(tx, payload, payload.length, 0, to);
+      send();
 
       const buf = Buffer.alloc(BIG);
       const from = new sockaddr_ll();
@@ -519,7 +559,7 @@ describe.skipIf(!hasRaw)('AF_PACKET on lo', () => {
         if (ip.protocol !== IPPROTO_UDP || n < l4 + udphdr.size) return undefined;
         const udp = new udphdr(bytes, l4);
         return bytes.subarray(l4 + udphdr.size).equals(payload) ? { eth, ip, udp, n } : undefined;
-      }, from);
+      }, from, send);
       expect(from.sll_ifindex).toBe(lo);
       expect(from.sll_protocol).toBe(htons(ETH_P_IP));
       expect(seen.eth.h_source.equals(Buffer.alloc(6))).toBe(true); // lo's address
@@ -531,7 +571,7 @@ describe.skipIf(!hasRaw)('AF_PACKET on lo', () => {
       expect(ntohs(seen.udp.len)).toBe(udphdr.size + payload.length);
       expect(buf.subarray(0, bs.recv(rx, buf, buf.length)).equals(payload)).toBe(true);
     }, GUARD);
-  });
+  }, MATCH_TEST_TIMEOUT_MS);
 
   it('SOCK_DGRAM starts at the network header: IPv4, and IPv6 with our IPV6_UNICAST_HOPS', () => {
     scope((open) => {
@@ -539,7 +579,8 @@ describe.skipIf(!hasRaw)('AF_PACKET on lo', () => {
       bindLo(pkt);
       const [tx, , to] = udpPair(open, AF_INET);
       const p4 = unique('packet-dgram4');
-      bs.sendto(tx, p4, p4.length, 0, to);
+      const send4 = (): void => void bs.sendto(tx, p4, p4.length, 0, to);
+      send4();
       const buf = Buffer.alloc(BIG);
       const from = new sockaddr_ll();
       const v4 = recvUntil(pkt, buf, (n) => {
@@ -549,7 +590,7 @@ describe.skipIf(!hasRaw)('AF_PACKET on lo', () => {
         const l4 = ip.ihl * 4;
         if (ip.protocol !== IPPROTO_UDP || n < l4 + udphdr.size) return undefined;
         return bytes.subarray(l4 + udphdr.size).equals(p4) ? { ip, udp: new udphdr(bytes, l4) } : undefined;
-      }, from);
+      }, from, send4);
       expect(v4.ip.version).toBe(4);
       expect(v4.udp.dest).toBe((to as sockaddr_in).sin_port);
 
@@ -558,14 +599,15 @@ describe.skipIf(!hasRaw)('AF_PACKET on lo', () => {
       bs.setsockopt(tx6, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 9);
       expect(bs.getsockopt(tx6, IPPROTO_IPV6, IPV6_UNICAST_HOPS)).toBe(9);
       const p6 = unique('packet-dgram6');
-      bs.sendto(tx6, p6, p6.length, 0, to6);
+      const send6 = (): void => void bs.sendto(tx6, p6, p6.length, 0, to6);
+      send6();
       const v6 = recvUntil(pkt, buf, (n) => {
         if (from.sll_protocol !== htons(ETH_P_IPV6) || n < ip6_hdr.size + udphdr.size) return undefined;
         const bytes = Buffer.from(buf.subarray(0, n));
         const ip6 = new ip6_hdr(bytes);
         if (ip6.ip6_nxt !== IPPROTO_UDP) return undefined;
         return bytes.subarray(ip6_hdr.size + udphdr.size).equals(p6) ? { ip6, udp: new udphdr(bytes, ip6_hdr.size) } : undefined;
-      }, from);
+      }, from, send6);
       expect(v6.ip6.bytes[0]! >> 4).toBe(6);
       expect(ntohl(v6.ip6.ip6_flow) >>> 28).toBe(6);
       expect(v6.ip6.ip6_hlim).toBe(9);
@@ -574,7 +616,7 @@ describe.skipIf(!hasRaw)('AF_PACKET on lo', () => {
       expect(ntohs(v6.ip6.ip6_plen)).toBe(udphdr.size + p6.length);
       expect(v6.udp.dest).toBe((to6 as sockaddr_in6).sin6_port);
     }, GUARD);
-  });
+  }, MATCH_TEST_TIMEOUT_MS);
 
   it('PACKET_ADD_MEMBERSHIP with PACKET_MR_PROMISC on lo succeeds (and PACKET_DROP_MEMBERSHIP)', () => {
     scope((open) => {

@@ -4,13 +4,8 @@
 // a worker_thread (including one terminated while its lookups are still queued).
 // Only names this machine answers locally (/etc/hosts, /etc/services, numeric forms).
 import { pbkdf2, pbkdf2Sync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { libUrl, scratchFiles, startWorker, tsxApi, type WorkerRun } from './worker-harness.js';
 import * as bs from '../lib/index.js';
 import { AbortError } from '../lib/errors.js';
 import { native } from '../lib/native.js';
@@ -323,11 +318,7 @@ describe('AbortSignal and timeout', () => {
 // ---------------------------------------------------------------------------------------
 // worker_threads (loads lib/ through tsx's tsImport, as test/workers.test.ts does)
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
-const lib = pathToFileURL(join(repo, 'lib', 'index.ts')).href;
-const tsxApi = pathToFileURL(
-  createRequire(join(repo, 'package.json')).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs'),
-).href;
+const lib = libUrl();
 
 const WORKER_SOURCE = `
 import { parentPort, workerData } from 'node:worker_threads';
@@ -375,30 +366,14 @@ if (workerData.mode === 'lookups') {
 }
 `;
 
-let scratch = '';
-let workerUrl: URL;
+let scratch: ReturnType<typeof scratchFiles>;
 beforeAll(() => {
-  scratch = mkdtempSync(join(tmpdir(), 'bsock-dns-async-'));
-  const file = join(scratch, 'worker.mjs');
-  writeFileSync(file, WORKER_SOURCE);
-  workerUrl = pathToFileURL(file);
+  scratch = scratchFiles('bsock-dns-async-', { 'worker.mjs': WORKER_SOURCE });
 });
-afterAll(() => {
-  rmSync(scratch, { recursive: true, force: true });
-});
+afterAll(() => scratch.cleanup());
 
-function start(mode: string): { worker: Worker; message: Promise<unknown>; exit: Promise<number> } {
-  const worker = new Worker(workerUrl, { workerData: { mode, lib, tsxApi } });
-  const exit = new Promise<number>((resolve, reject) => {
-    worker.once('exit', resolve);
-    worker.once('error', reject);
-  });
-  const message = new Promise<unknown>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    exit.then((code) => reject(new Error(`worker exited (${code}) before posting`)), reject);
-  });
-  return { worker, message, exit };
+function start(mode: string): WorkerRun<unknown> {
+  return startWorker<unknown>(scratch.url('worker.mjs'), { mode, lib, tsxApi });
 }
 
 describe('in a worker_thread', () => {

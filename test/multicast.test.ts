@@ -9,8 +9,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  addNs, delNs, destroyAll, enableLinkLocal6, example, hasTool, link, netnsSkip, nsIfindex, nsNode, nsStart, ours, sh, topology,
-  type End, type Proc, type Result,
+  addNs, delNs, enableLinkLocal6, example, hasTool, link, netnsSkip, nsIfindex, nsNode, nsStart, sh, teardown, topology, type End, type Proc, type Result,
 } from './netns.js';
 
 const SENDER = example('multicast-sender');
@@ -19,11 +18,7 @@ const GROUP = '239.1.2.3';
 const GROUP6 = 'ff12::1234';
 const T = 45_000;
 
-afterAll(async () => {
-  await destroyAll();
-  const left = netnsSkip === null ? ours() : [];
-  if (left.length > 0) throw new Error(`namespaces left behind: ${left.join(', ')}`);
-});
+afterAll(teardown);
 
 interface McNet {
   a: End;

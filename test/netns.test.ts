@@ -9,8 +9,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasIPv6 } from './helpers.js';
 import {
-  addNs, destroyAll, example, hasTool, loneHost, netnsSkip, normalizePing, nsExists, nsNode, nsNodeRun, nsRun, nsStart,
-  ours, routerChain, sh, topology, twoHosts, type Proc, type Result,
+  addNs, example, hasTool, loneHost, netnsSkip, normalizePing, nsExists, nsNode, nsNodeRun, nsRun, nsStart, routerChain, sh, teardown, topology, twoHosts, type Proc, type Result,
 } from './netns.js';
 
 const SNIFF = example('sniff');
@@ -22,11 +21,7 @@ const T = 45_000;
 const hasTcpdump = hasTool('tcpdump', ['--version']);
 const hasPing = hasTool('ping', ['-V']);
 
-afterAll(async () => {
-  await destroyAll();
-  const left = netnsSkip === null ? ours() : [];
-  if (left.length > 0) throw new Error(`namespaces left behind: ${left.join(', ')}`);
-});
+afterAll(teardown);
 
 /** Sends one UDP datagram from inside `ns` (node's own dgram, not this library). */
 function udpSend(ns: string, src: string, sport: number, dst: string, dport: number, payload: string): Promise<Result> {

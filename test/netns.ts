@@ -216,6 +216,13 @@ export async function destroyAll(): Promise<void> {
   for (const ns of [...created]) delNs(ns);
 }
 
+/** A test file's afterAll: destroyAll(), then fail if any namespace of ours is left. */
+export async function teardown(): Promise<void> {
+  await destroyAll();
+  const left = netnsSkip === null ? ours() : [];
+  if (left.length > 0) throw new Error(`namespaces left behind: ${left.join(', ')}`);
+}
+
 // Last resort when the test process exits without afterAll (a crash): namespaces are files
 // under /run/netns and would otherwise outlive us.
 process.once('exit', () => {

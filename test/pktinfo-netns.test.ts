@@ -9,7 +9,7 @@
 // stopped; namespaces are removed in a finally and checked for in afterAll.
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  addNs, delNs, destroyAll, example, link, netnsSkip, nsNode, nsRun, nsStart, ours, sh, topology, type End, type Proc,
+  addNs, delNs, example, link, netnsSkip, nsNode, nsRun, nsStart, sh, teardown, topology, type End, type Proc,
 } from './netns.js';
 
 const SERVER = example('pktinfo-server');
@@ -17,11 +17,7 @@ const PRIMARY = '10.203.0.1';
 const SECOND = '10.203.0.2';
 const T = 45_000;
 
-afterAll(async () => {
-  await destroyAll();
-  const left = netnsSkip === null ? ours() : [];
-  if (left.length > 0) throw new Error(`namespaces left behind: ${left.join(', ')}`);
-});
+afterAll(teardown);
 
 interface TwoAddrs {
   /** The server's end (PRIMARY, and SECOND added on the same interface). */

@@ -4,23 +4,15 @@
 // operations still pending closes its poll handles through the async cleanup hook without
 // crashing the process or disturbing the main thread. The worker imports lib/ through
 // tsx's tsImport, as test/workers.test.ts does.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { libUrl, scratchFiles, startWorker, tsxApi, type WorkerRun } from './worker-harness.js';
 import * as bs from '../lib/index.js';
 import * as P from '../lib/promises.js';
 import { closeAll } from './helpers.js';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
-const lib = pathToFileURL(join(repo, 'lib', 'index.ts')).href;
-const promises = pathToFileURL(join(repo, 'lib', 'promises.ts')).href;
-const tsxApi = pathToFileURL(
-  createRequire(join(repo, 'package.json')).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs'),
-).href;
+const lib = libUrl();
+const promises = libUrl('promises');
 
 const WORKER_SOURCE = `
 import { parentPort, workerData, threadId } from 'node:worker_threads';
@@ -156,41 +148,21 @@ if (mode === 'echo') {
 }
 `;
 
-let scratch = '';
-let workerUrl: URL;
+let scratch: ReturnType<typeof scratchFiles>;
 let both = '';
 beforeAll(() => {
-  scratch = mkdtempSync(join(tmpdir(), 'bsock-pworkers-'));
-  const file = join(scratch, 'worker.mjs');
-  writeFileSync(file, WORKER_SOURCE);
-  both = pathToFileURL(join(scratch, 'both.mts')).href;
-  writeFileSync(join(scratch, 'both.mts'), `export * as bs from ${JSON.stringify(lib)};\nexport * as P from ${JSON.stringify(promises)};\n`);
-  workerUrl = pathToFileURL(file);
+  scratch = scratchFiles('bsock-pworkers-', {
+    'worker.mjs': WORKER_SOURCE,
+    'both.mts': `export * as bs from ${JSON.stringify(lib)};\nexport * as P from ${JSON.stringify(promises)};\n`,
+  });
+  both = scratch.url('both.mts').href;
 });
-afterAll(() => {
-  rmSync(scratch, { recursive: true, force: true });
-});
+afterAll(() => scratch.cleanup());
 
-interface Run<T> {
-  worker: Worker;
-  message: Promise<T>;
-  exit: Promise<number>;
-}
+type Run<T> = WorkerRun<T>;
 
 function start<T>(mode: string, extra: Record<string, unknown> = {}): Run<T> {
-  const worker = new Worker(workerUrl, { workerData: { mode, both, tsxApi, ...extra } });
-  const exit = new Promise<number>((resolve, reject) => {
-    worker.once('exit', resolve);
-    worker.once('error', reject);
-  });
-  const message = new Promise<T>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    exit.then((code) => reject(new Error(`worker exited (${code}) before posting`)), reject);
-  });
-  exit.catch(() => {});
-  message.catch(() => {});
-  return { worker, message, exit };
+  return startWorker<T>(scratch.url('worker.mjs'), { mode, both, tsxApi, ...extra });
 }
 
 interface EchoResult {

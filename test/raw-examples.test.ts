@@ -8,19 +8,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as bs from '../lib/index.js';
 import { closeAll, hasIPv6, hasRaw } from './helpers.js';
 import {
-  blackHole, destroyAll, example, hasTool, loneHost, netnsSkip, nodeArgv, normalizePing, nsRun, nsSysctl, nsSysctlGet,
-  ours, repo, run, type Result,
+  blackHole, example, hasTool, loneHost, netnsSkip, nodeArgv, normalizePing, nsRun, nsSysctl, nsSysctlGet, repo, run, teardown, type Result,
 } from './netns.js';
 
 const PING = example('ping');
 const SYN = example('syn');
 const T = 30_000;
 
-afterAll(async () => {
-  await destroyAll();
-  const left = netnsSkip === null ? ours() : [];
-  if (left.length > 0) throw new Error(`namespaces left behind: ${left.join(', ')}`);
-});
+afterAll(teardown);
 
 const node = (script: string, args: string[], timeout = 20_000): Promise<Result> => {
   const [cmd, ...rest] = nodeArgv(script, args);

@@ -2,22 +2,13 @@
 // Worker, in two Workers at once while the main thread uses it too, fds are process-wide,
 // and Workers exit (or are terminated) cleanly. The worker imports lib/index.ts through
 // tsx's tsImport, so it tests the same sources as the main thread (no stale dist/).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { libUrl, scratchFiles, startWorker, tsxApi, type WorkerRun } from './worker-harness.js';
 import * as bs from '../lib/index.js';
 import { closeAll, tcpPair } from './helpers.js';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
-const lib = pathToFileURL(join(repo, 'lib', 'index.ts')).href;
-// tsx's ESM API entry (the "import" condition of tsx/esm/api).
-const tsxApi = pathToFileURL(
-  createRequire(join(repo, 'package.json')).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs'),
-).href;
+const lib = libUrl();
 
 const WORKER_SOURCE = `
 import { parentPort, workerData, threadId } from 'node:worker_threads';
@@ -88,36 +79,16 @@ if (mode === 'roundtrip') {
 }
 `;
 
-let scratch = '';
-let workerUrl: URL;
+let scratch: ReturnType<typeof scratchFiles>;
 beforeAll(() => {
-  scratch = mkdtempSync(join(tmpdir(), 'bsock-workers-'));
-  const file = join(scratch, 'worker.mjs');
-  writeFileSync(file, WORKER_SOURCE);
-  workerUrl = pathToFileURL(file);
+  scratch = scratchFiles('bsock-workers-', { 'worker.mjs': WORKER_SOURCE });
 });
-afterAll(() => {
-  rmSync(scratch, { recursive: true, force: true });
-});
+afterAll(() => scratch.cleanup());
 
-interface Run<T> {
-  worker: Worker;
-  message: Promise<T>;
-  exit: Promise<number>;
-}
+type Run<T> = WorkerRun<T>;
 
 function start<T>(mode: string, extra: Record<string, unknown> = {}): Run<T> {
-  const worker = new Worker(workerUrl, { workerData: { mode, lib, tsxApi, ...extra } });
-  const exit = new Promise<number>((resolve, reject) => {
-    worker.once('exit', resolve);
-    worker.once('error', reject);
-  });
-  const message = new Promise<T>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    exit.then((code) => reject(new Error(`worker exited (${code}) before posting`)), reject);
-  });
-  return { worker, message, exit };
+  return startWorker<T>(scratch.url('worker.mjs'), { mode, lib, tsxApi, ...extra });
 }
 
 interface RoundTrip {

@@ -113,3 +113,52 @@ export async function bounded<T>(p: Promise<T>, ms: number, what: string): Promi
 export function unixPath(tag: string): string {
   return `${process.env.TMPDIR ?? '/tmp'}/bsock-bench-${process.pid}-${tag}.sock`;
 }
+
+/** The command line every benchmark entry takes. */
+export interface BenchArgs {
+  settings: Settings;
+  rounds: number;
+  only: Set<string> | null;
+  strict: boolean;
+}
+
+/**
+ * Parses `--duration=MS --warmup=MS --pairs=N --concurrency=N --client-threads=N
+ * --rounds=N --only=a,b --strict` (and `--quick` where `quick` is given) over `defaults`;
+ * `--only` names must be among `known`.
+ */
+export function parseBenchArgs(
+  argv: string[],
+  defaults: { settings: Settings; rounds: number },
+  known: readonly string[],
+  quick?: (a: BenchArgs) => void,
+): BenchArgs {
+  const a: BenchArgs = { settings: { ...defaults.settings }, rounds: defaults.rounds, only: null, strict: false };
+  for (const arg of argv) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m) throw new Error(`unknown argument ${arg}`);
+    const [, key, value = ''] = m;
+    const num = (): number => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n <= 0) throw new Error(`--${key} wants a positive integer, got ${JSON.stringify(value)}`);
+      return n;
+    };
+    switch (key) {
+      case 'quick':
+        if (!quick) throw new Error('unknown option --quick');
+        quick(a);
+        break;
+      case 'duration': a.settings.duration = num(); break;
+      case 'warmup': a.settings.warmup = value === '0' ? 0 : num(); break;
+      case 'pairs': a.settings.pairs = num(); break;
+      case 'concurrency': a.settings.acceptConcurrency = num(); break;
+      case 'client-threads': a.settings.clientThreads = num(); break;
+      case 'rounds': a.rounds = num(); break;
+      case 'only': a.only = new Set(value.split(',')); break;
+      case 'strict': a.strict = true; break;
+      default: throw new Error(`unknown option --${key}`);
+    }
+  }
+  for (const n of a.only ?? []) if (!known.includes(n)) throw new Error(`unknown benchmark ${n} (known: ${known.join(', ')})`);
+  return a;
+}

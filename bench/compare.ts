@@ -15,7 +15,7 @@ import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nodeAccept, oursAccept } from './accept.js';
 import { cleanupRef, hasTaskset, peerCommand, refBinary, runToEnd, start } from './c-ref.js';
-import { Window, bounded, deferred, unixPath, type Measurement, type Settings } from './common.js';
+import { Window, bounded, deferred, parseBenchArgs, unixPath, type BenchArgs, type Measurement, type Settings } from './common.js';
 import { promises as p, sockets, source } from './lib.js';
 import { fmt, median, printCompare, type CompareReport, type CompareRow } from './report.js';
 import { nodeBulk, oursBulk, type Family } from './stream.js';
@@ -512,35 +512,17 @@ export const WORKLOADS: Workload[] = [
   ...(hasTaskset ? [xproc(true)] : []),
 ];
 
-function parse(argv: string[]): { settings: Settings; rounds: number; only: Set<string> | null; strict: boolean } {
-  const settings: Settings = { duration: 1000, warmup: 300, pairs: 8, acceptConcurrency: 32, clientThreads: 2 };
-  let rounds = 3;
-  let only: Set<string> | null = null;
-  let strict = false;
-  for (const a of argv) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
-    if (!m) throw new Error(`unknown argument ${a}`);
-    const [, key, value = ''] = m;
-    const num = (): number => {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n <= 0) throw new Error(`--${key} wants a positive integer, got ${JSON.stringify(value)}`);
-      return n;
-    };
-    switch (key) {
-      case 'quick': settings.duration = 300; settings.warmup = 100; rounds = 2; break;
-      case 'duration': settings.duration = num(); break;
-      case 'warmup': settings.warmup = value === '0' ? 0 : num(); break;
-      case 'pairs': settings.pairs = num(); break;
-      case 'concurrency': settings.acceptConcurrency = num(); break;
-      case 'client-threads': settings.clientThreads = num(); break;
-      case 'rounds': rounds = num(); break;
-      case 'only': only = new Set(value.split(',')); break;
-      case 'strict': strict = true; break;
-      default: throw new Error(`unknown option --${key}`);
-    }
-  }
-  for (const n of only ?? []) if (!WORKLOADS.some((w) => w.name === n)) throw new Error(`unknown workload ${n} (known: ${WORKLOADS.map((w) => w.name).join(', ')})`);
-  return { settings, rounds, only, strict };
+function parse(argv: string[]): BenchArgs {
+  return parseBenchArgs(
+    argv,
+    { settings: { duration: 1000, warmup: 300, pairs: 8, acceptConcurrency: 32, clientThreads: 2 }, rounds: 3 },
+    WORKLOADS.map((w) => w.name),
+    (q) => {
+      q.settings.duration = 300;
+      q.settings.warmup = 100;
+      q.rounds = 2;
+    },
+  );
 }
 
 export async function compare(argv: string[]): Promise<void> {

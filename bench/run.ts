@@ -10,7 +10,7 @@
 import os from 'node:os';
 import { nodeAccept, oursAccept } from './accept.js';
 import { source } from './lib.js';
-import { type Measurement, type Settings } from './common.js';
+import { parseBenchArgs, type BenchArgs, type Measurement, type Settings } from './common.js';
 import { cRecvfrom, oursMmsg, stopMmsg } from './mmsg.js';
 import { fmt, median, printReport, type Result } from './report.js';
 import { nodeBulk, nodeRR, oursBulk, oursRR } from './stream.js';
@@ -54,34 +54,12 @@ const BENCHES: Bench[] = [
   { name: 'udp-sync', what: 'UDP echo, sync API lockstep, 1 client', unit: 'datagrams/s', scale: 1, target: null, ours: async (s) => syncUDP(s), node: (s) => nodeUDP({ ...s, pairs: 1 }) },
 ];
 
-function parseArgs(argv: string[]): { settings: Settings; rounds: number; only: Set<string> | null; strict: boolean } {
-  const settings: Settings = { duration: 2000, warmup: 500, pairs: 8, acceptConcurrency: 32, clientThreads: 2 };
-  let rounds = 1;
-  let only: Set<string> | null = null;
-  let strict = false;
-  for (const a of argv) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
-    if (!m) throw new Error(`unknown argument ${a}`);
-    const [, key, value = ''] = m;
-    const num = (): number => {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n <= 0) throw new Error(`--${key} wants a positive integer, got ${JSON.stringify(value)}`);
-      return n;
-    };
-    switch (key) {
-      case 'duration': settings.duration = num(); break;
-      case 'warmup': settings.warmup = value === '0' ? 0 : num(); break;
-      case 'pairs': settings.pairs = num(); break;
-      case 'concurrency': settings.acceptConcurrency = num(); break;
-      case 'client-threads': settings.clientThreads = num(); break;
-      case 'rounds': rounds = num(); break;
-      case 'only': only = new Set(value.split(',')); break;
-      case 'strict': strict = true; break;
-      default: throw new Error(`unknown option --${key}`);
-    }
-  }
-  for (const n of only ?? []) if (!BENCHES.some((b) => b.name === n)) throw new Error(`unknown benchmark ${n}`);
-  return { settings, rounds, only, strict };
+function parseArgs(argv: string[]): BenchArgs {
+  return parseBenchArgs(
+    argv,
+    { settings: { duration: 2000, warmup: 500, pairs: 8, acceptConcurrency: 32, clientThreads: 2 }, rounds: 1 },
+    BENCHES.map((b) => b.name),
+  );
 }
 
 async function main(): Promise<void> {

@@ -18,7 +18,7 @@
 // without one. The membership is dropped (IP_DROP_MEMBERSHIP / IPV6_LEAVE_GROUP) on exit.
 import { exit } from 'node:process';
 import {
-  AF_INET, AF_INET6, ETIMEDOUT, SOCK_DGRAM, SO_REUSEADDR, SOL_SOCKET, SocketError, bind, close, fprintf, getopt, if_nametoindex,
+  AF_INET, AF_INET6, ETIMEDOUT, SOCK_DGRAM, SO_REUSEADDR, SOL_SOCKET, SocketError, bind, close, fprintf, getopt,
   inet_pton, ip_mreqn, ipv6_mreq, printf, setOption, setsockopt, sockaddr_in, sockaddr_in6, socket, stderr,
   type SocketAddress,
 } from '../lib/index.js';

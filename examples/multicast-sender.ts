@@ -14,7 +14,7 @@
 // "sent N bytes to GROUP:PORT" for each, and exits 0.
 import { exit } from 'node:process';
 import {
-  AF_INET, AF_INET6, SOCK_DGRAM, close, fprintf, getopt, if_nametoindex, in_addr, inet_pton, ip_mreqn, printf,
+  AF_INET, AF_INET6, SOCK_DGRAM, close, fprintf, getopt, in_addr, inet_pton, ip_mreqn, printf,
   setOption, sockaddr_in, sockaddr_in6, socket, stderr,
 } from '../lib/index.js';
 import { sendto } from '../lib/promises.js';

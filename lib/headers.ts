@@ -239,6 +239,7 @@ export class icmphdr extends PacketHeader {
   /** `new icmphdr()` is zeroed; `new icmphdr(buf, offset)` views `buf` at `offset`. */
   constructor(buf?: Uint8Array, offset = 0) {
     super(ICMP.size, buf, offset);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the nested getters need the header itself
     const self = this;
     const echo = {
       get id(): number { return self.get_(ICMP_echo_id); },

@@ -9,11 +9,11 @@ import { AbortError, check, failure } from './errors.js';
 import {
   AF_INET, AF_INET6, EAGAIN, IP_PKTINFO, IP_RECVERR, IP_TOS, IP_TTL, IPPROTO_IP, IPPROTO_IPV6, IPV6_HOPLIMIT,
   IPV6_PKTINFO, IPV6_RECVERR, IPV6_TCLASS, MSG_CTRUNC, MSG_DONTWAIT, POLLIN, POLLOUT, SCM_CREDENTIALS, SCM_RIGHTS,
-  SCM_TIMESTAMPING, SO_RCVTIMEO, SO_SNDTIMEO, SO_TIMESTAMP, SO_TIMESTAMPNS, SOL_SOCKET, SOL_UDP, UDP_GRO, UDP_SEGMENT,
+  SCM_TIMESTAMPING, SO_TIMESTAMP, SO_TIMESTAMPNS, SOL_SOCKET, SOL_UDP, UDP_GRO, UDP_SEGMENT,
 } from './constants.generated.js';
 import { field, layout } from './layouts.js';
 import * as v from './validate.js';
-import { LEN, addrIn, describeAddress } from './addrargs.js';
+import { addrIn, describeAddress } from './addrargs.js';
 import {
   CStruct, SockaddrBase, in6_addr, in_addr, sockaddrFrom, sockaddr_storage, timeval, ucred,
   type SocketAddress,

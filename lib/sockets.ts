@@ -3,12 +3,12 @@
 import { native } from './native.js';
 import { check } from './errors.js';
 import {
-  EAGAIN, EINPROGRESS, ENOTSOCK, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, MSG_DONTWAIT, O_NONBLOCK, POLLIN, POLLOUT,
-  SO_ERROR, SO_RCVTIMEO, SO_SNDTIMEO, SOL_SOCKET, SOMAXCONN,
+  EAGAIN, EINPROGRESS, ENOTSOCK, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_NONBLOCK, POLLIN, POLLOUT,
+  SOMAXCONN,
 } from './constants.generated.js';
 import { isForced, release, retry, setCallerNonBlocking, soError } from './registry.js';
 import * as v from './validate.js';
-import { CStruct, SockaddrBase, sockaddrFrom, sockaddr_storage, timeval, type SocketAddress } from './structs.js';
+import { CStruct, SockaddrBase, sockaddrFrom, sockaddr_storage, type SocketAddress } from './structs.js';
 import { LEN, addrDone, addrIn, addrOut, checkAt, type AddrArg } from './addrargs.js';
 
 export type { AddrArg };

@@ -43,6 +43,7 @@ export const TCP_INFO_FIELDS = Object.keys(TI).filter((k) => Array.isArray((TI a
  * (including the 4-bit `tcpi_snd_wscale` / `tcpi_rcv_wscale`, located by the compiler).
  * The kernel's own struct is longer; getsockopt gives this struct's bytes of it.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- fields are defined from the compiler's layout at load time
 export class tcp_info extends CStruct {
   static readonly size = TI.size;
   constructor(bytes?: Uint8Array) { super(TI.size, bytes); }
@@ -57,6 +58,7 @@ export class tcp_info extends CStruct {
     return o;
   }
 }
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the class above
 export interface tcp_info {
   readonly tcpi_state: number; readonly tcpi_ca_state: number; readonly tcpi_retransmits: number;
   readonly tcpi_probes: number; readonly tcpi_backoff: number; readonly tcpi_options: number;

@@ -51,10 +51,10 @@ export abstract class CStruct {
     const max = Math.min(signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1, Number.MAX_SAFE_INTEGER);
     if (!Number.isInteger(v) || v < min || v > max) throw rangeError(name, `an integer >= ${min} and <= ${max}`, v);
     switch (size) {
-      case 1: signed ? this.dv.setInt8(off, v) : this.dv.setUint8(off, v); break;
-      case 2: signed ? this.dv.setInt16(off, v, LE) : this.dv.setUint16(off, v, LE); break;
-      case 4: signed ? this.dv.setInt32(off, v, LE) : this.dv.setUint32(off, v, LE); break;
-      default: signed ? this.dv.setBigInt64(off, BigInt(v), LE) : this.dv.setBigUint64(off, BigInt(v), LE);
+      case 1: if (signed) this.dv.setInt8(off, v); else this.dv.setUint8(off, v); break;
+      case 2: if (signed) this.dv.setInt16(off, v, LE); else this.dv.setUint16(off, v, LE); break;
+      case 4: if (signed) this.dv.setInt32(off, v, LE); else this.dv.setUint32(off, v, LE); break;
+      default: if (signed) this.dv.setBigInt64(off, BigInt(v), LE); else this.dv.setBigUint64(off, BigInt(v), LE);
     }
   }
 

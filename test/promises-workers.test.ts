@@ -4,7 +4,6 @@
 // operations still pending closes its poll handles through the async cleanup hook without
 // crashing the process or disturbing the main thread. The worker imports lib/ through
 // tsx's tsImport, as test/workers.test.ts does.
-import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { libUrl, scratchFiles, startWorker, tsxApi, type WorkerRun } from './worker-harness.js';
 import * as bs from '../lib/index.js';

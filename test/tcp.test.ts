@@ -2,7 +2,7 @@
 // non-blocking connect and accept, address reuse, a bulk transfer and IPv6 specifics.
 import { describe, expect, it } from 'vitest';
 import * as bs from '../lib/index.js';
-import { closeAll, expectSocketError, hasIPv6, scope, sleepMs } from './helpers.js';
+import { expectSocketError, hasIPv6, scope, sleepMs } from './helpers.js';
 
 // A receive/send timeout on blocking fds so a bug fails with EAGAIN instead of hanging.
 const GUARD = new bs.timeval({ tv_sec: 5, tv_usec: 0 });

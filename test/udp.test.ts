@@ -2,7 +2,7 @@
 // UDP, truncation and MSG_TRUNC, empty datagrams, EMSGSIZE and the errors of a missing peer.
 import { describe, expect, it } from 'vitest';
 import * as bs from '../lib/index.js';
-import { closeAll, expectSocketError, hasIPv6, scope } from './helpers.js';
+import { expectSocketError, hasIPv6, scope } from './helpers.js';
 
 const GUARD = new bs.timeval({ tv_sec: 5, tv_usec: 0 });
 

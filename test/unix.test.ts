@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as bs from '../lib/index.js';
-import { closeAll, expectSocketError, tempDir, scope as helperScope, sleepMs, type Opener } from './helpers.js';
+import { closeAll, expectSocketError, scope as helperScope, type Opener } from './helpers.js';
 
 const GUARD = new bs.timeval({ tv_sec: 5, tv_usec: 0 });
 /** offsetof(struct sockaddr_un, sun_path) == sizeof(sa_family_t) on Linux. */

@@ -2,7 +2,6 @@
 // Worker, in two Workers at once while the main thread uses it too, fds are process-wide,
 // and Workers exit (or are terminated) cleanly. The worker imports lib/index.ts through
 // tsx's tsImport, so it tests the same sources as the main thread (no stale dist/).
-import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { libUrl, scratchFiles, startWorker, tsxApi, type WorkerRun } from './worker-harness.js';
 import * as bs from '../lib/index.js';

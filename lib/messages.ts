@@ -581,6 +581,21 @@ function recvDone(a: RecvArgs, bytes: number): RecvmsgResult {
   }
 }
 
+/**
+ * Total bytes of the views a call hands to the kernel. A retry after waiting compares it
+ * with the first attempt's: a buffer detached, transferred or resized meanwhile then fails
+ * with RangeError instead of being read as empty (which recvmsg would report as 0 bytes).
+ */
+function viewBytes(a: { iov: ArrayBufferView[]; name: ArrayBufferView | null; control: ArrayBufferView | null }): number {
+  let n = (a.name?.byteLength ?? 0) + (a.control?.byteLength ?? 0);
+  for (const b of a.iov) n += b.byteLength;
+  return n;
+}
+
+function unchanged(a: Parameters<typeof viewBytes>[0], bytes: number): void {
+  if (viewBytes(a) !== bytes) throw v.rangeError('msg', 'buffers that stay attached and keep their size while the call waits', 'a buffer detached or resized');
+}
+
 function nativeSend(fd: number, a: SendArgs, flags: number): number {
   return native.sendmsg(fd, a.iov, a.name, a.namelen, a.control, a.controllen, flags);
 }
@@ -637,7 +652,8 @@ export async function sendmsgAsync(fd: number, msg: Msghdr, flags?: number, opti
   const f = a.flags | MSG_DONTWAIT;
   const r = nativeSend(fd, a, f);
   if (r !== -EAGAIN || (a.flags & MSG_DONTWAIT) !== 0) return check(r, 'sendmsg', at(msg));
-  return waitFor(fd, 'sendmsg', WRITABLE, () => nativeSend(fd, a, f), o, at(msg));
+  const bytes = viewBytes(a);
+  return waitFor(fd, 'sendmsg', WRITABLE, () => (unchanged(a, bytes), nativeSend(fd, a, f)), o, at(msg));
 }
 
 /** recvmsg(2) without blocking the event loop. */
@@ -646,7 +662,10 @@ export async function recvmsgAsync(fd: number, msg: Msghdr, flags?: number, opti
   const o = callOptions(options);
   const f = a.flags | MSG_DONTWAIT;
   let r = nativeRecv(fd, a, f);
-  if (r === -EAGAIN && (a.flags & MSG_DONTWAIT) === 0) r = await waitFor(fd, 'recvmsg', READABLE, () => nativeRecv(fd, a, f), o);
+  if (r === -EAGAIN && (a.flags & MSG_DONTWAIT) === 0) {
+    const bytes = viewBytes(a);
+    r = await waitFor(fd, 'recvmsg', READABLE, () => (unchanged(a, bytes), nativeRecv(fd, a, f)), o);
+  }
   else settle(r, 'recvmsg');
   return recvDone(a, r);
 }

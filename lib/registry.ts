@@ -256,7 +256,17 @@ class Pending implements Waiter {
     readonly where: (() => ErrorAddress | undefined) | undefined,
   ) {}
   fire(ev: number, status: number): boolean {
-    const r = this.attempt(ev, status);
+    let r: number;
+    try {
+      r = this.attempt(ev, status);
+    } catch (err) {
+      // The retry re-reads the caller's buffers: one detached, transferred or shrunk while
+      // the operation waited throws here, and must reject this operation, not escape
+      // into the poller's callback (an uncaught exception).
+      this.finish();
+      this.reject(err as Error);
+      return true;
+    }
     if (r === -EAGAIN) return false;
     this.finish();
     if (r >= 0) this.resolve(r);

@@ -92,7 +92,7 @@ inline View Bytes(const Napi::CallbackInfo& info, size_t i) { return BytesOf(inf
 inline View BytesLen(const Napi::CallbackInfo& info, size_t buf, size_t len) {
   View v = Bytes(info, buf);
   uint32_t n = Uint(info, len);
-  if (n > v.length) throw Napi::RangeError::New(info.Env(), "internal: length past the end of the buffer");
+  if (n > v.length) throw Napi::RangeError::New(info.Env(), "length past the end of the buffer (detached or resized while in use?)");
   v.length = n;
   return v;
 }

@@ -43,6 +43,22 @@ attempt('bind80', () => {
   }
   return fd;
 });
+// Options that need CAP_NET_ADMIN or CAP_NET_RAW (socket(7), ip(7)).
+function withOption(level, name, value) {
+  return () => {
+    const fd = bs.socket(bs.AF_INET, bs.SOCK_DGRAM, 0);
+    try {
+      bs.setsockopt(fd, level, name, value);
+    } catch (e) {
+      bs.close(fd);
+      throw e;
+    }
+    return fd;
+  };
+}
+attempt('transparent', withOption(bs.SOL_IP, bs.IP_TRANSPARENT, 1));
+attempt('mark', withOption(bs.SOL_SOCKET, bs.SO_MARK, 7));
+attempt('priority7', withOption(bs.SOL_SOCKET, bs.SO_PRIORITY, 7));
 process.stdout.write(JSON.stringify(out));
 `;
 
@@ -55,7 +71,7 @@ interface Outcome {
   port?: number;
   other?: string;
 }
-type Report = { uid: number } & Record<'raw' | 'packet' | 'icmpDgram' | 'bind80', Outcome>;
+type Report = { uid: number } & Record<'raw' | 'packet' | 'icmpDgram' | 'bind80' | 'transparent' | 'mark' | 'priority7', Outcome>;
 
 // A world-readable copy of the child script (mkdtemp makes 0700 dirs; the child may be nobody).
 const scratch = mkdtempSync(join(tmpdir(), 'bsock-priv-'));
@@ -137,6 +153,9 @@ describe('unprivileged (uid 65534, no capabilities)', () => {
     expect(r.raw.errno).toBe(bs.EPERM);
     expectFailure(r.packet, 'EPERM', 'socket');
     expectFailure(r.bind80, 'EACCES', 'bind');
+    expectFailure(r.transparent, 'EPERM', 'setsockopt');
+    expectFailure(r.mark, 'EPERM', 'setsockopt');
+    expectFailure(r.priority7, 'EPERM', 'setsockopt');
     expect(r.bind80.address).toBe('127.0.0.1');
     expect(r.bind80.port).toBe(80);
     // ICMP datagram sockets depend on net.ipv4.ping_group_range ("1 0" = nobody may).
@@ -161,6 +180,22 @@ describe('root without one capability', () => {
     expectFailure(r.bind80, 'EACCES', 'bind');
     expect(r.bind80.port).toBe(80);
     expect(r.raw).toEqual({ ok: true });
+  });
+
+  it.skipIf(!isRoot || !hasSetpriv)('without CAP_NET_ADMIN and CAP_NET_RAW: IP_TRANSPARENT, SO_MARK, SO_PRIORITY 7 → EPERM', () => {
+    const drop = '-net_admin,-net_raw';
+    const r = runChild(['setpriv', `--inh-caps=${drop}`, `--bounding-set=${drop}`]);
+    expect(r.uid).toBe(0);
+    expectFailure(r.transparent, 'EPERM', 'setsockopt');
+    expectFailure(r.mark, 'EPERM', 'setsockopt');
+    expectFailure(r.priority7, 'EPERM', 'setsockopt');
+  });
+
+  it.skipIf(!isRoot || !hasSetpriv)('with CAP_NET_ADMIN alone (no CAP_NET_RAW): the options are allowed', () => {
+    const r = runChild(['setpriv', '--inh-caps=-net_raw', '--bounding-set=-net_raw']);
+    expect(r.transparent).toEqual({ ok: true });
+    expect(r.mark).toEqual({ ok: true });
+    expect(r.priority7).toEqual({ ok: true });
   });
 
   it.skipIf(!isRoot || !hasCapsh)('capsh --drop=cap_net_raw gives the same EPERM', () => {

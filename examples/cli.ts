@@ -1,7 +1,8 @@
 // What the small command-line examples share: usage and option errors worded as GNU tools
-// word them, numeric option checks, and interface names or indexes.
+// word them, numeric option checks, interface names or indexes, and running a tool of lib/cli.
 import { exit } from 'node:process';
 import { fprintf, if_nametoindex, stderr } from '../lib/index.js';
+import { ToolError } from '../lib/cli/common.js';
 
 export interface Cli {
   /** Prints the usage line and exits 2. */
@@ -43,4 +44,16 @@ export function cli(prog: string, usageLine: string): Cli {
     },
   };
   return c;
+}
+
+/**
+ * Runs one of the tools in lib/cli under its classic name: what it resolves to is the exit
+ * status; a ToolError prints `prog: what: detail` (as perror does) and exits `failStatus`
+ * (2 for bad arguments), anything else `prog: message` and exit 2.
+ */
+export function runTool(prog: string, failStatus: number, main: () => Promise<number>): void {
+  main().then((code) => exit(code), (e: unknown) => {
+    fprintf(stderr, '%s: %s\n', prog, e instanceof Error ? e.message : String(e));
+    exit(e instanceof ToolError && !e.usage ? failStatus : 2);
+  });
 }

@@ -162,3 +162,55 @@ export function parseBenchArgs(
   for (const n of a.only ?? []) if (!known.includes(n)) throw new Error(`unknown benchmark ${n} (known: ${known.join(', ')})`);
   return a;
 }
+
+/**
+ * Progress of a run on stderr, out of the way of the report on stdout. On a terminal: a bar
+ * redrawn in place (steps done, elapsed, estimated time left), with the per-round lines
+ * printed above it; otherwise (a pipe, CI log) each line prefixed with `[done/total]`. It is
+ * redrawn only between measurements, never by a timer during one.
+ */
+export class Progress {
+  readonly #tty: boolean;
+  readonly #t0 = performance.now();
+  #done = 0;
+  #what = '';
+  constructor(readonly total: number) {
+    this.#tty = process.stderr.isTTY === true && process.env.TERM !== 'dumb';
+  }
+
+  /** One measurement finished; `what` names it (shown beside the bar). */
+  advance(what = ''): void {
+    this.#done = Math.min(this.total, this.#done + 1);
+    this.#what = what;
+    this.#draw();
+  }
+
+  /** A line of results: above the bar on a terminal, `[done/total] line` otherwise. */
+  log(line: string): void {
+    if (this.#tty) {
+      process.stderr.write(`\r\x1b[K${line}\n`);
+      this.#draw();
+    } else process.stderr.write(`[${this.#done}/${this.total}] ${line}\n`);
+  }
+
+  /** Removes the bar (before the report). */
+  end(): void {
+    if (this.#tty) process.stderr.write('\r\x1b[K');
+  }
+
+  /** The bar line itself, e.g. `[########------------]  8/20  40%  12s, ~18s left  tcp-rr`. */
+  bar(width = 20): string {
+    const frac = this.total === 0 ? 1 : this.#done / this.total;
+    const full = Math.round(frac * width);
+    const s = (performance.now() - this.#t0) / 1000;
+    const left = this.#done === 0 ? '' : `, ~${Math.round((s / this.#done) * (this.total - this.#done))}s left`;
+    return `[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${String(this.#done).padStart(String(this.total).length)}/${this.total} ` +
+      `${String(Math.floor(frac * 100)).padStart(3)}%  ${Math.round(s)}s${left}${this.#what ? `  ${this.#what}` : ''}`;
+  }
+
+  #draw(): void {
+    if (!this.#tty) return;
+    const cols = (process.stderr as { columns?: number }).columns || 80;
+    process.stderr.write(`\r\x1b[K${this.bar().slice(0, Math.max(10, cols - 1))}`);
+  }
+}

@@ -15,7 +15,7 @@ import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nodeAccept, oursAccept } from './accept.js';
 import { cleanupRef, hasTaskset, peerCommand, refBinary, runToEnd, start } from './c-ref.js';
-import { Window, bounded, deferred, parseBenchArgs, unixPath, type BenchArgs, type Measurement, type Settings } from './common.js';
+import { Progress, Window, bounded, deferred, parseBenchArgs, unixPath, type BenchArgs, type Measurement, type Settings } from './common.js';
 import { promises as p, sockets, source } from './lib.js';
 import { fmt, median, printCompare, type CompareReport, type CompareRow } from './report.js';
 import { nodeBulk, oursBulk, type Family } from './stream.js';
@@ -535,6 +535,7 @@ export async function compare(argv: string[]): Promise<void> {
     `${settings.pairs} RR pairs; C: ${process.env.CC ?? 'cc'} -O2; taskset: ${hasTaskset ? 'yes' : 'no'}; library: ${source}\n`);
   refBinary();
   const rows: CompareRow[] = [];
+  const progress = new Progress(selected.reduce((n, wl) => n + wl.contenders.length, 0) * rounds);
   try {
     for (const wl of selected) {
       const got = new Map<string, M[]>(wl.contenders.map((c) => [c.name, []]));
@@ -545,8 +546,9 @@ export async function compare(argv: string[]): Promise<void> {
           const m = await c.run(settings);
           got.get(c.name)!.push(m);
           line.push(`${c.name} ${fmt(m.rate / (wl.scale ?? 1))}`);
+          progress.advance(`${wl.name} round ${r + 1}: ${c.name}`);
         }
-        process.stderr.write(`  ${wl.name} round ${r + 1}: ${line.join(', ')} ${wl.unit}\n`);
+        progress.log(`  ${wl.name} round ${r + 1}: ${line.join(', ')} ${wl.unit}`);
       }
       const med = (c: Contender): number => median(got.get(c.name)!.map((m) => m.rate)) / (wl.scale ?? 1);
       const firstC = wl.contenders.find((c) => c.side === 'c');
@@ -574,6 +576,7 @@ export async function compare(argv: string[]): Promise<void> {
       }
     }
   } finally {
+    progress.end();
     cleanupRef();
   }
   const report: CompareReport = {

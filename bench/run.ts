@@ -10,7 +10,7 @@
 import os from 'node:os';
 import { nodeAccept, oursAccept } from './accept.js';
 import { source } from './lib.js';
-import { parseBenchArgs, type BenchArgs, type Measurement, type Settings } from './common.js';
+import { Progress, parseBenchArgs, type BenchArgs, type Measurement, type Settings } from './common.js';
 import { cRecvfrom, oursMmsg, stopMmsg } from './mmsg.js';
 import { fmt, median, printReport, type Result } from './report.js';
 import { nodeBulk, nodeRR, oursBulk, oursRR } from './stream.js';
@@ -94,20 +94,19 @@ async function main(): Promise<void> {
     `${settings.duration} ms measured after ${settings.warmup} ms warm-up, ${settings.pairs} RR pairs, ` +
     `${settings.acceptConcurrency} connections in flight over ${settings.clientThreads} client thread(s) for accept, ${rounds} round(s); library: ${source}\n`);
   const results: Result[] = [];
+  const progress = new Progress(selected.length * rounds * 2);
   for (const b of selected) {
     const ours: Measurement[] = [];
     const node: Measurement[] = [];
+    const vs = b.vs ?? 'node';
     try {
       for (let r = 0; r < rounds; r++) {
         // Alternate which side goes first, so neither always runs on a warmer process.
-        if (r % 2 === 0) {
-          ours.push(await measure(b.ours, settings));
-          node.push(await measure(b.node, settings));
-        } else {
-          node.push(await measure(b.node, settings));
-          ours.push(await measure(b.ours, settings));
+        for (const side of r % 2 === 0 ? (['ours', 'node'] as const) : (['node', 'ours'] as const)) {
+          (side === 'ours' ? ours : node).push(await measure(b[side], settings));
+          progress.advance(`${b.name} round ${r + 1}: ${side === 'ours' ? 'ours' : vs}`);
         }
-        process.stderr.write(`  ${b.name} round ${r + 1}: ours ${fmt(ours.at(-1)!.rate / b.scale)}, ${b.vs ?? 'node'} ${fmt(node.at(-1)!.rate / b.scale)} ${b.unit}\n`);
+        progress.log(`  ${b.name} round ${r + 1}: ours ${fmt(ours.at(-1)!.rate / b.scale)}, ${vs} ${fmt(node.at(-1)!.rate / b.scale)} ${b.unit}`);
       }
     } finally {
       await b.done?.();
@@ -123,6 +122,7 @@ async function main(): Promise<void> {
       cpuUs: { ours: cpu(ours), node: cpu(node) },
     });
   }
+  progress.end();
   const allPass = printReport({
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,

@@ -16,7 +16,7 @@ function pair(type: number = bs.SOCK_STREAM): [number, number] {
   return p;
 }
 
-const detach = (b: ArrayBufferView) => structuredClone(b.buffer, { transfer: [b.buffer] });
+const detach = (b: ArrayBufferView) => structuredClone(b.buffer, { transfer: [b.buffer as ArrayBuffer] });
 
 type Recv = (fd: number, buf: Buffer) => Promise<unknown>;
 const receivers: Record<string, Recv> = {

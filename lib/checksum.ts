@@ -50,6 +50,8 @@ function finish(sum: number): number {
  * `icmp.checksum = in_cksum(packet, len)` (compute over a zeroed checksum field). Over data
  * that already holds its correct checksum the result is 0. Odd lengths are zero-padded.
  * `len` past the end of the buffer is a RangeError.
+ *
+ * No syscall: the Internet checksum of [RFC 1071](https://www.rfc-editor.org/rfc/rfc1071), as ping in [raw(7)](https://man7.org/linux/man-pages/man7/raw.7.html) programs computes it.
  */
 export function in_cksum(data: ArrayBufferView | CStruct, len?: number): number {
   const b = bytesOf(data, 'data');
@@ -92,6 +94,8 @@ function addr6(a: unknown, name: string): Uint8Array {
  * Returned as in_cksum() returns it, with no UDP special-casing: compute it over a segment
  * whose checksum field is 0 and assign it; over a received segment it is 0 when the segment's
  * checksum is right (this is the way to verify, for UDP as well).
+ *
+ * No syscall: [RFC 1071](https://www.rfc-editor.org/rfc/rfc1071) over the pseudo-header of [RFC 768](https://www.rfc-editor.org/rfc/rfc768) / [RFC 793](https://www.rfc-editor.org/rfc/rfc793) (IPv4) or [RFC 8200](https://www.rfc-editor.org/rfc/rfc8200) (IPv6), for [raw(7)](https://man7.org/linux/man-pages/man7/raw.7.html) sockets.
  */
 export function pseudo_checksum(
   af: number,
@@ -132,22 +136,36 @@ const udpValue = (c: number): number => (c === 0 ? 0xffff : c);
  * `daddr` over IPv4, ready to assign: `udp.check = udp4_checksum(ip.saddr, ip.daddr, segment)`.
  * A computed 0 is returned as 0xffff (RFC 768). Verify received segments with
  * `pseudo_checksum(AF_INET, IPPROTO_UDP, …) === 0`.
+ *
+ * No syscall: [RFC 1071](https://www.rfc-editor.org/rfc/rfc1071) over the pseudo-header of [RFC 768](https://www.rfc-editor.org/rfc/rfc768), for [raw(7)](https://man7.org/linux/man-pages/man7/raw.7.html) sockets.
  */
 export function udp4_checksum(saddr: Inet4Arg, daddr: Inet4Arg, segment: ArrayBufferView | CStruct, len?: number): number {
   return udpValue(pseudo_checksum(AF_INET, IPPROTO_UDP, saddr, daddr, segment, len));
 }
 
-/** The TCP checksum of `segment` (tcphdr + options + data, check zeroed) over IPv4, ready to assign. */
+/**
+ * The TCP checksum of `segment` (tcphdr + options + data, check zeroed) over IPv4, ready to assign.
+ *
+ * No syscall: [RFC 1071](https://www.rfc-editor.org/rfc/rfc1071) over the pseudo-header of [RFC 793](https://www.rfc-editor.org/rfc/rfc793), for [raw(7)](https://man7.org/linux/man-pages/man7/raw.7.html) sockets.
+ */
 export function tcp4_checksum(saddr: Inet4Arg, daddr: Inet4Arg, segment: ArrayBufferView | CStruct, len?: number): number {
   return pseudo_checksum(AF_INET, IPPROTO_TCP, saddr, daddr, segment, len);
 }
 
-/** The UDP checksum over IPv6 (0 is sent as 0xffff), ready to assign to `udp.check`. */
+/**
+ * The UDP checksum over IPv6 (0 is sent as 0xffff), ready to assign to `udp.check`.
+ *
+ * No syscall: [RFC 1071](https://www.rfc-editor.org/rfc/rfc1071) over the pseudo-header of [RFC 8200](https://www.rfc-editor.org/rfc/rfc8200), for [raw(7)](https://man7.org/linux/man-pages/man7/raw.7.html) sockets.
+ */
 export function udp6_checksum(src: Inet6Arg, dst: Inet6Arg, segment: ArrayBufferView | CStruct, len?: number): number {
   return udpValue(pseudo_checksum(AF_INET6, IPPROTO_UDP, src, dst, segment, len));
 }
 
-/** The TCP checksum over IPv6, ready to assign to `tcp.check`. */
+/**
+ * The TCP checksum over IPv6, ready to assign to `tcp.check`.
+ *
+ * No syscall: [RFC 1071](https://www.rfc-editor.org/rfc/rfc1071) over the pseudo-header of [RFC 8200](https://www.rfc-editor.org/rfc/rfc8200), for [raw(7)](https://man7.org/linux/man-pages/man7/raw.7.html) sockets.
+ */
 export function tcp6_checksum(src: Inet6Arg, dst: Inet6Arg, segment: ArrayBufferView | CStruct, len?: number): number {
   return pseudo_checksum(AF_INET6, IPPROTO_TCP, src, dst, segment, len);
 }

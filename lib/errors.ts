@@ -13,29 +13,50 @@ for (const [name, value] of Object.entries(native.eais)) if (!eaiNames.has(value
  */
 export let errno = 0;
 
-/** Sets errno, as C code does with `errno = 0` before a call whose failure it tests. */
+/**
+ * Sets errno, as C code does with `errno = 0` before a call whose failure it tests.
+ *
+ * No syscall: assigns the `errno` binding, as C assigns [errno(3)](https://man7.org/linux/man-pages/man3/errno.3.html).
+ */
 export function setErrno(value: number): void {
   errno = value;
 }
 
-/** The host's C name for an errno value (`'ECONNREFUSED'`), or `'Unknown system error N'`. */
+/**
+ * The host's C name for an errno value (`'ECONNREFUSED'`), or `'Unknown system error N'`.
+ *
+ * No syscall: the name from this host's [errno(3)](https://man7.org/linux/man-pages/man3/errno.3.html) list (`<errno.h>`).
+ */
 export function errnoName(errnum: number): string {
   return errnoNames.get(errnum) ?? `Unknown system error ${errnum}`;
 }
 
-/** strerror(3): the host's text for an errno value. */
+/**
+ * strerror(3): the host's text for an errno value.
+ *
+ * Calls [strerror(3)](https://man7.org/linux/man-pages/man3/strerror.3.html).
+ */
 export function strerror(errnum: number): string {
   return native.strerror(errnum);
 }
 
 /** Where a failed call was aimed, when it had an address. */
 export interface ErrorAddress {
+  /** The IP address, as text. */
   address?: string;
+  /** The port, in host order. */
   port?: number;
+  /** The Unix socket path. */
   path?: string;
 }
 
-/** A failed socket syscall: `errno` is the positive C value, equal to the exported `E*` constant. */
+/**
+ * A failed socket syscall: `errno` is the positive C value, equal to the exported `E*` constant
+ * (the names and values of this host's `<errno.h>`, listed in
+ * [errno(3)](https://man7.org/linux/man-pages/man3/errno.3.html)); `code` is its name and
+ * `syscall` the call that failed. Each function's documentation lists the errno values its
+ * man page gives. The module's `errno` binding is set too, so `perror()` works as in C.
+ */
 export class SocketError extends Error {
   /** Positive C errno value (`err.errno === ECONNREFUSED`). */
   readonly errno: number;
@@ -69,7 +90,13 @@ export class SocketError extends Error {
 }
 Object.defineProperty(SocketError.prototype, 'name', { value: 'SocketError', writable: true, configurable: true });
 
-/** A getaddrinfo/getnameinfo/gethostbyname failure: `code` is the `EAI_*` (or `HOST_*`) name. */
+/**
+ * A getaddrinfo/getnameinfo/gethostbyname failure: `code` is the `EAI_*` (or `HOST_*`) name,
+ * `eai` its value from `<netdb.h>` (see
+ * [getaddrinfo(3)](https://man7.org/linux/man-pages/man3/getaddrinfo.3.html) and
+ * [gai_strerror(3)](https://man7.org/linux/man-pages/man3/getaddrinfo.3.html)); for
+ * `EAI_SYSTEM`, `errno` holds the system error.
+ */
 export class AddrInfoError extends Error {
   /** The C name of the failure, e.g. `'EAI_NONAME'`. */
   readonly code: string;
@@ -77,6 +104,7 @@ export class AddrInfoError extends Error {
   readonly eai: number;
   /** For EAI_SYSTEM: the positive errno behind it; otherwise undefined. */
   declare readonly errno?: number;
+  /** The call that failed: `'getaddrinfo'`, `'getnameinfo'` or `'gethostbyname'`. */
   readonly syscall: string;
   /** The name that was looked up, when there was one. */
   declare readonly hostname?: string;

@@ -37,12 +37,17 @@ export interface ManifestData {
   /** The wanted names this host does not export. */
   readonly absent: readonly string[];
 }
+/** The manifest of this host: constants with their values and groups, errno names, struct sizes and field offsets, wanted names absent here. */
 export type Manifest = ManifestData;
 
 /** What this build exports (see docs/manifest.md). */
 export const manifest: Manifest = data;
 
-/** True when this build exports the constant `name` (e.g. hasConstant('SO_REUSEPORT')). */
+/**
+ * True when this build exports the constant `name` (e.g. hasConstant('SO_REUSEPORT')).
+ *
+ * No syscall: looks `name` up in the manifest of this host's headers (the constants [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html), [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html)… name).
+ */
 export function hasConstant(name: string): boolean {
   return typeof name === 'string' && Object.hasOwn(manifest.constants, name);
 }

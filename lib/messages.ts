@@ -31,16 +31,28 @@ const SO_EE_ORIGIN_LOCAL: number = native.constants.SO_EE_ORIGIN_LOCAL ?? 1;
 // ---------------------------------------------------------------------------------------
 // CMSG_* macros
 
-/** CMSG_ALIGN(3): `n` rounded up to the cmsg alignment (sizeof(size_t) on Linux). */
+/**
+ * CMSG_ALIGN(3): `n` rounded up to the cmsg alignment (sizeof(size_t) on Linux).
+ *
+ * No syscall: the macro of [CMSG_ALIGN(3)](https://man7.org/linux/man-pages/man3/cmsg.3.html) (`<sys/socket.h>`), with this host's `cmsghdr` size and alignment.
+ */
 export function CMSG_ALIGN(n: number): number {
   v.int(n, 'n', 0, v.INT32_MAX);
   return Math.ceil(n / M.align) * M.align;
 }
-/** CMSG_SPACE(3): bytes a control message with `n` data bytes takes, padding included. */
+/**
+ * CMSG_SPACE(3): bytes a control message with `n` data bytes takes, padding included.
+ *
+ * No syscall: the macro of [CMSG_SPACE(3)](https://man7.org/linux/man-pages/man3/cmsg.3.html) (`<sys/socket.h>`), with this host's `cmsghdr` size and alignment.
+ */
 export function CMSG_SPACE(n: number): number {
   return M.space0 + CMSG_ALIGN(n);
 }
-/** CMSG_LEN(3): the cmsg_len of a control message with `n` data bytes. */
+/**
+ * CMSG_LEN(3): the cmsg_len of a control message with `n` data bytes.
+ *
+ * No syscall: the macro of [CMSG_LEN(3)](https://man7.org/linux/man-pages/man3/cmsg.3.html) (`<sys/socket.h>`), with this host's `cmsghdr` size and alignment.
+ */
 export function CMSG_LEN(n: number): number {
   v.int(n, 'n', 0, v.INT32_MAX);
   return M.len0 + n;
@@ -54,7 +66,7 @@ const CM_len = field(CM, 'cmsg_len');
 const CM_level = field(CM, 'cmsg_level');
 const CM_type = field(CM, 'cmsg_type');
 
-/** `struct cmsghdr`: the header of one control message. */
+/** `struct cmsghdr` (`<sys/socket.h>`): the header of one control message. */
 export class cmsghdr extends CStruct {
   static readonly size = CM.size;
   constructor(bytes?: Uint8Array) { super(CM.size, bytes); }
@@ -71,7 +83,7 @@ const PI_ifindex = field(PI, 'ipi_ifindex');
 const PI_spec_dst = field(PI, 'ipi_spec_dst');
 const PI_addr = field(PI, 'ipi_addr');
 
-/** `struct in_pktinfo` (IP_PKTINFO): interface index, local (spec_dst) and header destination addresses. */
+/** `struct in_pktinfo` (`<netinet/in.h>`) (IP_PKTINFO): interface index, local (spec_dst) and header destination addresses. */
 export class in_pktinfo extends CStruct {
   static readonly size = PI.size;
   #spec?: in_addr;
@@ -107,7 +119,7 @@ const PI6 = layout('in6_pktinfo');
 const PI6_addr = field(PI6, 'ipi6_addr');
 const PI6_ifindex = field(PI6, 'ipi6_ifindex');
 
-/** `struct in6_pktinfo` (IPV6_PKTINFO): address and interface index. */
+/** `struct in6_pktinfo` (`<netinet/in.h>`) (IPV6_PKTINFO): address and interface index. */
 export class in6_pktinfo extends CStruct {
   static readonly size = PI6.size;
   #addr?: in6_addr;
@@ -132,7 +144,7 @@ const EE_f = {
 };
 
 /**
- * `struct sock_extended_err` (IP_RECVERR / IPV6_RECVERR, read with MSG_ERRQUEUE). `offender`
+ * `struct sock_extended_err` (`<linux/errqueue.h>`) (IP_RECVERR / IPV6_RECVERR, read with MSG_ERRQUEUE). `offender`
  * is SO_EE_OFFENDER(): the address that reported the error (the sockaddr after the struct),
  * or null when the kernel gave none.
  */
@@ -161,7 +173,7 @@ const TS = layout('timespec');
 const TS_sec = field(TS, 'tv_sec');
 const TS_nsec = field(TS, 'tv_nsec');
 
-/** `struct timespec` (SO_TIMESTAMPNS). */
+/** `struct timespec` (`<time.h>`) (SO_TIMESTAMPNS). */
 export class timespec extends CStruct {
   static readonly size = TS.size;
   constructor(init?: Uint8Array | { tv_sec: number; tv_nsec: number }) {
@@ -200,7 +212,11 @@ export interface Cmsg {
   value: CmsgValue | undefined;
 }
 
-/** cmsg(3) builder: one control message to send. */
+/**
+ * cmsg(3) builder: one control message to send.
+ *
+ * No syscall: builds what [sendmsg(2)](https://man7.org/linux/man-pages/man2/send.2.html) takes; layout as in [cmsg(3)](https://man7.org/linux/man-pages/man3/cmsg.3.html).
+ */
 export function cmsg(level: number, type: number, data: ArrayBufferView | CStruct): CmsgInit {
   v.cint(level, 'level');
   v.cint(type, 'type');
@@ -210,7 +226,11 @@ export function cmsg(level: number, type: number, data: ArrayBufferView | CStruc
 
 const int32 = (n: number, name: string, min = v.INT32_MIN, max = v.INT32_MAX): Int32Array => Int32Array.of(v.int(n, name, min, max));
 
-/** SCM_RIGHTS: pass file descriptors (the receiver gets new fds for the same open files). */
+/**
+ * SCM_RIGHTS: pass file descriptors (the receiver gets new fds for the same open files).
+ *
+ * No syscall: a control message for [sendmsg(2)](https://man7.org/linux/man-pages/man2/send.2.html), as [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html) describes it.
+ */
 export function scmRights(fds: readonly number[]): CmsgInit {
   if (!Array.isArray(fds)) throw v.typeError('fds', 'an array of file descriptors', fds);
   const a = new Int32Array(fds.length);
@@ -218,7 +238,11 @@ export function scmRights(fds: readonly number[]): CmsgInit {
   return { cmsg_level: SOL_SOCKET, cmsg_type: SCM_RIGHTS, data: a };
 }
 
-/** SCM_CREDENTIALS: this process's pid, uid and gid (the kernel checks them). */
+/**
+ * SCM_CREDENTIALS: this process's pid, uid and gid (the kernel checks them).
+ *
+ * No syscall: a control message for [sendmsg(2)](https://man7.org/linux/man-pages/man2/send.2.html), as [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html) describes it.
+ */
 export function scmCredentials(cred: ucred | { pid: number; uid: number; gid: number }): CmsgInit {
   let c: ucred;
   if (cred instanceof ucred) c = cred;
@@ -231,36 +255,64 @@ export function scmCredentials(cred: ucred | { pid: number; uid: number; gid: nu
   return { cmsg_level: SOL_SOCKET, cmsg_type: SCM_CREDENTIALS, data: c };
 }
 
-/** IP_PKTINFO: choose the source address (ipi_spec_dst) and/or outgoing interface of a datagram. */
+/**
+ * IP_PKTINFO: choose the source address (ipi_spec_dst) and/or outgoing interface of a datagram.
+ *
+ * No syscall: a control message for [sendmsg(2)](https://man7.org/linux/man-pages/man2/send.2.html), as [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html) describes it.
+ */
 export function ipPktinfo(info: in_pktinfo | ConstructorParameters<typeof in_pktinfo>[0]): CmsgInit {
   const p = info instanceof in_pktinfo ? info : new in_pktinfo(info);
   return { cmsg_level: IPPROTO_IP, cmsg_type: IP_PKTINFO, data: p };
 }
 
-/** IPV6_PKTINFO: choose the source address and/or outgoing interface of an IPv6 datagram. */
+/**
+ * IPV6_PKTINFO: choose the source address and/or outgoing interface of an IPv6 datagram.
+ *
+ * No syscall: a control message for [sendmsg(2)](https://man7.org/linux/man-pages/man2/send.2.html), as [ipv6(7)](https://man7.org/linux/man-pages/man7/ipv6.7.html) describes it.
+ */
 export function ipv6Pktinfo(info: in6_pktinfo | ConstructorParameters<typeof in6_pktinfo>[0]): CmsgInit {
   const p = info instanceof in6_pktinfo ? info : new in6_pktinfo(info);
   return { cmsg_level: IPPROTO_IPV6, cmsg_type: IPV6_PKTINFO, data: p };
 }
 
-/** UDP_SEGMENT (GSO): the kernel splits the payload into datagrams of `size` bytes. */
+/**
+ * UDP_SEGMENT (GSO): the kernel splits the payload into datagrams of `size` bytes.
+ *
+ * No syscall: a control message for [sendmsg(2)](https://man7.org/linux/man-pages/man2/send.2.html), as [udp(7)](https://man7.org/linux/man-pages/man7/udp.7.html) describes it.
+ */
 export function udpSegment(size: number): CmsgInit {
   return { cmsg_level: SOL_UDP, cmsg_type: UDP_SEGMENT, data: Uint16Array.of(v.int(size, 'size', 1, 0xffff)) };
 }
 
-/** IP_TTL for one datagram. */
+/**
+ * IP_TTL for one datagram.
+ *
+ * No syscall: a control message for [sendmsg(2)](https://man7.org/linux/man-pages/man2/send.2.html), as [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html) describes it.
+ */
 export function ipTtl(ttl: number): CmsgInit {
   return { cmsg_level: IPPROTO_IP, cmsg_type: IP_TTL, data: int32(ttl, 'ttl', 1, 255) };
 }
-/** IP_TOS for one datagram. */
+/**
+ * IP_TOS for one datagram.
+ *
+ * No syscall: a control message for [sendmsg(2)](https://man7.org/linux/man-pages/man2/send.2.html), as [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html) describes it.
+ */
 export function ipTos(tos: number): CmsgInit {
   return { cmsg_level: IPPROTO_IP, cmsg_type: IP_TOS, data: int32(tos, 'tos', 0, 255) };
 }
-/** IPV6_HOPLIMIT for one datagram. */
+/**
+ * IPV6_HOPLIMIT for one datagram.
+ *
+ * No syscall: a control message for [sendmsg(2)](https://man7.org/linux/man-pages/man2/send.2.html), as [ipv6(7)](https://man7.org/linux/man-pages/man7/ipv6.7.html) describes it.
+ */
 export function ipv6Hoplimit(hops: number): CmsgInit {
   return { cmsg_level: IPPROTO_IPV6, cmsg_type: IPV6_HOPLIMIT, data: int32(hops, 'hops', -1, 255) };
 }
-/** IPV6_TCLASS for one datagram. */
+/**
+ * IPV6_TCLASS for one datagram.
+ *
+ * No syscall: a control message for [sendmsg(2)](https://man7.org/linux/man-pages/man2/send.2.html), as [ipv6(7)](https://man7.org/linux/man-pages/man7/ipv6.7.html) describes it.
+ */
 export function ipv6Tclass(tclass: number): CmsgInit {
   return { cmsg_level: IPPROTO_IPV6, cmsg_type: IPV6_TCLASS, data: int32(tclass, 'tclass', -1, 255) };
 }
@@ -366,7 +418,7 @@ function extendedErr(d: Buffer): sock_extended_err | undefined {
 const STS = layout('scm_timestamping');
 
 /**
- * `struct scm_timestamping` (SO_TIMESTAMPING): three timespecs — software, deprecated,
+ * `struct scm_timestamping` (`<linux/errqueue.h>`, SO_TIMESTAMPING): three timespecs — software, deprecated,
  * hardware — of which the ones not asked for are zero.
  */
 function timestamping(d: Buffer): timespec[] | undefined {
@@ -441,9 +493,11 @@ export interface Msghdr {
   msg_flags?: number;
 }
 
+/** What recvmsg() returns: the byte count, the `msg_flags` and the control messages. */
 export interface RecvmsgResult {
   /** Bytes received (0 at end of stream). */
   bytes: number;
+  /** `msg_flags` as the kernel set them (MSG_TRUNC, MSG_CTRUNC, MSG_EOR, MSG_ERRQUEUE…). */
   msg_flags: number;
   /** Every control message received, decoded where the type is known, raw otherwise. */
   cmsgs: Cmsg[];
@@ -609,6 +663,9 @@ const at = (msg: Msghdr) => () => (msg.msg_name instanceof SockaddrBase ? descri
 /**
  * sendmsg(2): sends the gathered `msg.msg_iov` buffers as one message, to `msg.msg_name`
  * when given, with the control messages of `msg.msg_control`. Returns the bytes sent.
+ *
+ * Calls [sendmsg(2)](https://man7.org/linux/man-pages/man2/send.2.html). Control messages: [cmsg(3)](https://man7.org/linux/man-pages/man3/cmsg.3.html).
+ * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EAGAIN`, `EBADF`, `EINVAL`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE` (see the man page's ERRORS).
  */
 export function sendmsg(fd: number, msg: Msghdr, flags?: number): number {
   const a = sendArgs(fd, msg, flags, false);
@@ -622,6 +679,9 @@ export function sendmsg(fd: number, msg: Msghdr, flags?: number): number {
  * (a new struct when it was undefined), `msg_namelen`, `msg_controllen` and `msg_flags`.
  * Give `msg.msg_control` (a buffer) or `msg.msg_controllen` (a size, e.g. CMSG_SPACE(4 * n))
  * to receive control messages.
+ *
+ * Calls [recvmsg(2)](https://man7.org/linux/man-pages/man2/recv.2.html) (with `MSG_CMSG_CLOEXEC`). Control messages: [cmsg(3)](https://man7.org/linux/man-pages/man3/cmsg.3.html).
+ * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ENOTCONN`, `ENOTSOCK` (see the man page's ERRORS).
  */
 export function recvmsg(fd: number, msg: Msghdr, flags?: number): RecvmsgResult {
   const a = recvArgs(fd, msg, flags, false);
@@ -645,7 +705,12 @@ function settle(r: number, syscall: string): number {
   throw failure(-r, syscall);
 }
 
-/** sendmsg(2) without blocking the event loop. */
+/**
+ * sendmsg(2) without blocking the event loop.
+ *
+ * Calls [sendmsg(2)](https://man7.org/linux/man-pages/man2/send.2.html) with `MSG_DONTWAIT`, waiting on the fd's libuv poll handle while it says `EAGAIN`.
+ * @throws (rejects with) {@link SocketError} with `errno`/`code` `EACCES`, `EAGAIN`, `EBADF`, `EINVAL`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+ */
 export async function sendmsgAsync(fd: number, msg: Msghdr, flags?: number, options?: OpOptions): Promise<number> {
   const a = sendArgs(fd, msg, flags, true);
   const o = callOptions(options);
@@ -656,7 +721,12 @@ export async function sendmsgAsync(fd: number, msg: Msghdr, flags?: number, opti
   return waitFor(fd, 'sendmsg', WRITABLE, () => (unchanged(a, bytes), nativeSend(fd, a, f)), o, at(msg));
 }
 
-/** recvmsg(2) without blocking the event loop. */
+/**
+ * recvmsg(2) without blocking the event loop.
+ *
+ * Calls [recvmsg(2)](https://man7.org/linux/man-pages/man2/recv.2.html) with `MSG_DONTWAIT`, waiting on the fd's libuv poll handle while it says `EAGAIN`.
+ * @throws (rejects with) {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+ */
 export async function recvmsgAsync(fd: number, msg: Msghdr, flags?: number, options?: OpOptions): Promise<RecvmsgResult> {
   const a = recvArgs(fd, msg, flags, true);
   const o = callOptions(options);
@@ -717,6 +787,7 @@ export class MsgBatch {
   buffer(i: number): Buffer { return this.bufs[this.#index(i)]!; }
   /** Bytes received (after recvmmsg) or to send (setLength) for message `i`. */
   length(i: number): number { return this.lens[this.#index(i)]!; }
+  /** Sets the byte count to send for message `i` (at most `size`). */
   setLength(i: number, n: number): void { this.lens[this.#index(i)] = v.int(n, 'n', 0, this.size); }
   /** The received bytes of message `i`: a view into the batch, valid until the next call. */
   data(i: number): Buffer {
@@ -767,6 +838,9 @@ function sendBatch(fd: number, b: MsgBatch, count: number, flags: number): numbe
  * recvmmsg(2) into a MsgBatch: returns how many messages arrived (read them with
  * batch.length(i), data(i), address(i), flags(i)). On a blocking socket the call waits for
  * `batch.count` messages, as in C: pass MSG_WAITFORONE to return once one has arrived.
+ *
+ * Calls [recvmmsg(2)](https://man7.org/linux/man-pages/man2/recvmmsg.2.html).
+ * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ENOTCONN`, `ENOTSOCK` (see the man page's ERRORS).
  */
 export function recvmmsg(fd: number, batch: MsgBatch, flags?: number): number {
   v.fd(fd);
@@ -777,7 +851,12 @@ export function recvmmsg(fd: number, batch: MsgBatch, flags?: number): number {
   return check(r, 'recvmmsg');
 }
 
-/** sendmmsg(2) of the first `count` messages of a batch; returns how many were sent. */
+/**
+ * sendmmsg(2) of the first `count` messages of a batch; returns how many were sent.
+ *
+ * Calls [sendmmsg(2)](https://man7.org/linux/man-pages/man2/sendmmsg.2.html).
+ * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EAGAIN`, `EBADF`, `EINVAL`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE` (see the man page's ERRORS).
+ */
 export function sendmmsg(fd: number, batch: MsgBatch, count: number, flags?: number): number {
   v.fd(fd);
   const b = batchArg(batch);
@@ -788,7 +867,12 @@ export function sendmmsg(fd: number, batch: MsgBatch, count: number, flags?: num
   return check(r, 'sendmmsg');
 }
 
-/** recvmmsg(2) without blocking the event loop: resolves once at least one message arrived. */
+/**
+ * recvmmsg(2) without blocking the event loop: resolves once at least one message arrived.
+ *
+ * Calls [recvmmsg(2)](https://man7.org/linux/man-pages/man2/recvmmsg.2.html) with `MSG_DONTWAIT`, waiting on the fd's libuv poll handle while it says `EAGAIN`.
+ * @throws (rejects with) {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+ */
 export async function recvmmsgAsync(fd: number, batch: MsgBatch, flags?: number, options?: OpOptions): Promise<number> {
   v.fd(fd);
   const b = batchArg(batch);
@@ -799,7 +883,12 @@ export async function recvmmsgAsync(fd: number, batch: MsgBatch, flags?: number,
   return waitFor(fd, 'recvmmsg', READABLE, () => recvBatch(fd, b, f | MSG_DONTWAIT), o);
 }
 
-/** sendmmsg(2) without blocking the event loop. */
+/**
+ * sendmmsg(2) without blocking the event loop.
+ *
+ * Calls [sendmmsg(2)](https://man7.org/linux/man-pages/man2/sendmmsg.2.html) with `MSG_DONTWAIT`, waiting on the fd's libuv poll handle while it says `EAGAIN`.
+ * @throws (rejects with) {@link SocketError} with `errno`/`code` `EACCES`, `EAGAIN`, `EBADF`, `EINVAL`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+ */
 export async function sendmmsgAsync(fd: number, batch: MsgBatch, count: number, flags?: number, options?: OpOptions): Promise<number> {
   v.fd(fd);
   const b = batchArg(batch);

@@ -10,22 +10,38 @@ import { CStruct, SockaddrBase, in_addr, sockaddrFrom, type SocketAddress } from
 
 const LE = endianness() === 'LE';
 
-/** htons(3): host to network byte order, 16 bits. */
+/**
+ * htons(3): host to network byte order, 16 bits.
+ *
+ * No syscall: the JavaScript equivalent of [htons(3)](https://man7.org/linux/man-pages/man3/byteorder.3.html).
+ */
 export function htons(hostshort: number): number {
   v.int(hostshort, 'hostshort', 0, 0xffff);
   return LE ? ((hostshort & 0xff) << 8) | (hostshort >>> 8) : hostshort;
 }
-/** ntohs(3): network to host byte order, 16 bits. */
+/**
+ * ntohs(3): network to host byte order, 16 bits.
+ *
+ * No syscall: the JavaScript equivalent of [ntohs(3)](https://man7.org/linux/man-pages/man3/byteorder.3.html).
+ */
 export function ntohs(netshort: number): number {
   v.int(netshort, 'netshort', 0, 0xffff);
   return LE ? ((netshort & 0xff) << 8) | (netshort >>> 8) : netshort;
 }
-/** htonl(3): host to network byte order, 32 bits. */
+/**
+ * htonl(3): host to network byte order, 32 bits.
+ *
+ * No syscall: the JavaScript equivalent of [htonl(3)](https://man7.org/linux/man-pages/man3/byteorder.3.html).
+ */
 export function htonl(hostlong: number): number {
   v.int(hostlong, 'hostlong', 0, v.UINT32_MAX);
   return LE ? (((hostlong & 0xff) << 24) | ((hostlong & 0xff00) << 8) | ((hostlong >>> 8) & 0xff00) | (hostlong >>> 24)) >>> 0 : hostlong;
 }
-/** ntohl(3): network to host byte order, 32 bits. */
+/**
+ * ntohl(3): network to host byte order, 32 bits.
+ *
+ * No syscall: the JavaScript equivalent of [ntohl(3)](https://man7.org/linux/man-pages/man3/byteorder.3.html).
+ */
 export function ntohl(netlong: number): number {
   v.int(netlong, 'netlong', 0, v.UINT32_MAX);
   return htonl(netlong);
@@ -41,6 +57,8 @@ function bytesOf(x: unknown, name: string): ArrayBufferView {
  * inet_pton(3): parses `src` into `dst` (an in_addr, in6_addr or buffer). Returns 1 on
  * success and 0 for text that is not an address of `af`, as C does; an unsupported `af`
  * returns -1 and sets errno to EAFNOSUPPORT.
+ *
+ * Calls [inet_pton(3)](https://man7.org/linux/man-pages/man3/inet_pton.3.html). No exception for bad text: it returns 0 (and -1 with `errno` `EAFNOSUPPORT` for a bad `af`), as C does.
  */
 export function inet_pton(af: number, src: string, dst: CStruct | ArrayBufferView): number {
   v.cint(af, 'af');
@@ -56,7 +74,12 @@ export function inet_pton(af: number, src: string, dst: CStruct | ArrayBufferVie
   return r;
 }
 
-/** inet_ntop(3): the text form of an in_addr / in6_addr (or its bytes). */
+/**
+ * inet_ntop(3): the text form of an in_addr / in6_addr (or its bytes).
+ *
+ * Calls [inet_ntop(3)](https://man7.org/linux/man-pages/man3/inet_ntop.3.html).
+ * @throws TypeError / RangeError for a bad argument, before any syscall.
+ */
 export function inet_ntop(af: number, src: CStruct | ArrayBufferView): string {
   v.cint(af, 'af');
   const b = bytesOf(src, 'src');
@@ -74,13 +97,21 @@ export function inet_ntop(af: number, src: CStruct | ArrayBufferView): string {
   return r;
 }
 
-/** inet_addr(3): dotted text to an in_addr_t in network byte order; INADDR_NONE on error. */
+/**
+ * inet_addr(3): dotted text to an in_addr_t in network byte order; INADDR_NONE on error.
+ *
+ * Calls [inet_addr(3)](https://man7.org/linux/man-pages/man3/inet.3.html).
+ */
 export function inet_addr(cp: string): number {
   if (typeof cp !== 'string') throw v.typeError('cp', 'of type string', cp);
   return native.inet_addr(cp);
 }
 
-/** inet_aton(3): parses `cp` (any form C accepts, e.g. '127.1') into `inp`; 1 or 0. */
+/**
+ * inet_aton(3): parses `cp` (any form C accepts, e.g. '127.1') into `inp`; 1 or 0.
+ *
+ * Calls [inet_aton(3)](https://man7.org/linux/man-pages/man3/inet.3.html).
+ */
 export function inet_aton(cp: string, inp: in_addr | ArrayBufferView): number {
   if (typeof cp !== 'string') throw v.typeError('cp', 'of type string', cp);
   const out = bytesOf(inp, 'inp');
@@ -88,12 +119,21 @@ export function inet_aton(cp: string, inp: in_addr | ArrayBufferView): number {
   return native.inet_aton(cp, out);
 }
 
-/** inet_ntoa(3): the dotted-quad text of an in_addr. */
+/**
+ * inet_ntoa(3): the dotted-quad text of an in_addr.
+ *
+ * No syscall: the JavaScript equivalent of [inet_ntoa(3)](https://man7.org/linux/man-pages/man3/inet.3.html).
+ */
 export function inet_ntoa(inp: in_addr): string {
   return inet_ntop(AF_INET, inp);
 }
 
-/** if_nametoindex(3): interface index by name; throws SocketError (ENODEV) when unknown. */
+/**
+ * if_nametoindex(3): interface index by name; throws SocketError (ENODEV) when unknown.
+ *
+ * Calls [if_nametoindex(3)](https://man7.org/linux/man-pages/man3/if_nametoindex.3.html).
+ * @throws {@link SocketError} with `errno`/`code` `ENODEV` (see the man page's ERRORS).
+ */
 export function if_nametoindex(ifname: string): number {
   const r = native.if_nametoindex(v.cstring(ifname, 'ifname'));
   if (r < 0) {
@@ -103,7 +143,12 @@ export function if_nametoindex(ifname: string): number {
   return r;
 }
 
-/** if_indextoname(3): interface name by index; throws SocketError (ENXIO) when unknown. */
+/**
+ * if_indextoname(3): interface name by index; throws SocketError (ENXIO) when unknown.
+ *
+ * Calls [if_indextoname(3)](https://man7.org/linux/man-pages/man3/if_nametoindex.3.html).
+ * @throws {@link SocketError} with `errno`/`code` `ENXIO` (see the man page's ERRORS).
+ */
 export function if_indextoname(ifindex: number): string {
   const r = native.if_indextoname(v.int(ifindex, 'ifindex', 0, v.UINT32_MAX));
   if (typeof r === 'number') {
@@ -122,6 +167,9 @@ export interface if_nameindex_entry {
 /**
  * if_nameindex(3) (`<net/if.h>`): every network interface as `{ if_index, if_name }`, in the
  * kernel's order. No if_freenameindex() is needed. Throws SocketError (and sets errno) on failure.
+ *
+ * Calls [if_nameindex(3)](https://man7.org/linux/man-pages/man3/if_nameindex.3.html).
+ * @throws {@link SocketError} with `errno`/`code` `ENOBUFS`, `EMFILE` (see the man page's ERRORS).
  */
 export function if_nameindex(): if_nameindex_entry[] {
   const r = native.if_nameindex();
@@ -135,7 +183,7 @@ export function if_nameindex(): if_nameindex_entry[] {
 // ---------------------------------------------------------------------------------------
 // getaddrinfo / getnameinfo / gethostbyname
 
-/** One result of getaddrinfo(3); `ai_addr` is the ready-to-use sockaddr struct. */
+/** `struct addrinfo` (`<netdb.h>`): one result of getaddrinfo(3); `ai_addr` is the ready-to-use sockaddr struct. */
 export interface addrinfo {
   ai_flags: number;
   ai_family: number;
@@ -148,7 +196,7 @@ export interface addrinfo {
   ai_next: addrinfo | null;
 }
 
-/** Hints for getaddrinfo(3); omitted fields are 0 as in a zeroed C struct. */
+/** The `hints` `struct addrinfo` (`<netdb.h>`) for getaddrinfo(3); omitted fields are 0 as in a zeroed C struct. */
 export interface AddrinfoHints {
   ai_flags?: number;
   ai_family?: number;
@@ -200,13 +248,20 @@ function gaiResult(r: NativeAddrinfo[] | GaiFailure, node: string | null | undef
  * getaddrinfo(3): resolves `node`/`service` (either may be null) into addresses, returned
  * as an array whose elements are also linked by `ai_next`. Blocks like C; getaddrinfoAsync()
  * runs it on the thread pool. Failures throw AddrInfoError with the EAI_* code.
+ *
+ * Calls [getaddrinfo(3)](https://man7.org/linux/man-pages/man3/getaddrinfo.3.html) (blocks while it resolves, as in C).
+ * @throws {@link AddrInfoError} with `code` `EAI_NONAME`, `EAI_AGAIN`, `EAI_FAIL`, `EAI_FAMILY`, `EAI_SERVICE`, `EAI_SOCKTYPE`, or `EAI_SYSTEM` (then `errno` holds the system error).
  */
 export function getaddrinfo(node: string | null, service?: string | null, hints?: AddrinfoHints | null): addrinfo[] {
   const h = gaiArgs(node, service, hints);
   return gaiResult(native.getaddrinfo(node ?? null, service ?? null, h), node);
 }
 
-/** freeaddrinfo(3): nothing to free in JavaScript; kept so ports read like the C. */
+/**
+ * freeaddrinfo(3): nothing to free in JavaScript; kept so ports read like the C.
+ *
+ * No syscall: kept for [freeaddrinfo(3)](https://man7.org/linux/man-pages/man3/getaddrinfo.3.html).
+ */
 export function freeaddrinfo(_res: addrinfo[] | addrinfo | null): void {}
 
 /** Checks getnameinfo()'s arguments: [bytes, addrlen, flags] for the native call. */
@@ -228,7 +283,12 @@ function gniResult(r: [host: string, serv: string] | GaiFailure): { host: string
   return { host: r[0], serv: r[1] };
 }
 
-/** getnameinfo(3): host and service names for an address (NI_NUMERICHOST etc. in `flags`). */
+/**
+ * getnameinfo(3): host and service names for an address (NI_NUMERICHOST etc. in `flags`).
+ *
+ * Calls [getnameinfo(3)](https://man7.org/linux/man-pages/man3/getnameinfo.3.html) (blocks while it resolves, as in C).
+ * @throws {@link AddrInfoError} with `code` `EAI_NONAME`, `EAI_AGAIN`, `EAI_FAIL`, `EAI_FAMILY`, `EAI_OVERFLOW`, or `EAI_SYSTEM` (then `errno` holds the system error).
+ */
 export function getnameinfo(addr: SockaddrBase | ArrayBufferView, flags = 0): { host: string; serv: string } {
   const [bytes, len, f] = gniArgs(addr, flags);
   return gniResult(native.getnameinfo(bytes, len, f));
@@ -292,6 +352,9 @@ function onThreadPool<R, T>(
  * and rejects with the same AddrInfoError. `options.signal` / `options.timeout` settle the
  * Promise early (AbortError / SocketError ETIMEDOUT); the lookup itself cannot be cancelled
  * and its late result is dropped. Bad arguments reject too.
+ *
+ * Calls [getaddrinfo(3)](https://man7.org/linux/man-pages/man3/getaddrinfo.3.html) on the libuv thread pool.
+ * @throws {@link AddrInfoError} with `code` `EAI_NONAME`, `EAI_AGAIN`, `EAI_FAIL`, `EAI_FAMILY`, `EAI_SERVICE`, `EAI_SOCKTYPE`, or `EAI_SYSTEM` (then `errno` holds the system error). Rejects with `ETIMEDOUT` / {@link AbortError} for `options`.
  */
 export function getaddrinfoAsync(
   node: string | null,
@@ -317,6 +380,9 @@ export function getaddrinfoAsync(
  * getnameinfo(3) on the libuv thread pool: resolves to what getnameinfo() returns, rejects
  * with the same AddrInfoError; `options` as for getaddrinfoAsync(). The address is copied
  * when the call starts, so its buffer may be reused at once.
+ *
+ * Calls [getnameinfo(3)](https://man7.org/linux/man-pages/man3/getnameinfo.3.html) on the libuv thread pool.
+ * @throws {@link AddrInfoError} with `code` `EAI_NONAME`, `EAI_AGAIN`, `EAI_FAIL`, `EAI_FAMILY`, `EAI_OVERFLOW`, or `EAI_SYSTEM` (then `errno` holds the system error). Rejects with `ETIMEDOUT` / {@link AbortError} for `options`.
  */
 export function getnameinfoAsync(
   addr: SockaddrBase | ArrayBufferView,
@@ -331,7 +397,7 @@ export function getnameinfoAsync(
   }
 }
 
-/** `struct hostent` from gethostbyname(3); address entries are raw bytes, as in C. */
+/** `struct hostent` (`<netdb.h>`) from gethostbyname(3); address entries are raw bytes, as in C. */
 export interface hostent {
   h_name: string;
   h_aliases: string[];
@@ -345,7 +411,11 @@ export interface hostent {
 /** h_errno of the last failed gethostbyname() (a live binding: HOST_NOT_FOUND, TRY_AGAIN…). */
 export let h_errno = 0;
 
-/** hstrerror(3): the text for an h_errno value. */
+/**
+ * hstrerror(3): the text for an h_errno value.
+ *
+ * Calls [hstrerror(3)](https://man7.org/linux/man-pages/man3/herror.3.html).
+ */
 export function hstrerror(err: number): string {
   return native.hstrerror(v.cint(err, 'err'));
 }
@@ -353,6 +423,8 @@ export function hstrerror(err: number): string {
 /**
  * gethostbyname(3): IPv4 addresses of a host name, or null (with h_errno set) when it
  * cannot be resolved, as in C. Obsolete in C too; prefer getaddrinfo().
+ *
+ * Calls [gethostbyname_r(3)](https://man7.org/linux/man-pages/man3/gethostbyname.3.html). No exception on failure: `null`, with `h_errno` set to `HOST_NOT_FOUND`, `TRY_AGAIN`, `NO_RECOVERY` or `NO_DATA`.
  */
 export function gethostbyname(name: string): hostent | null {
   if (typeof name !== 'string') throw v.typeError('name', 'of type string', name);

@@ -31,29 +31,53 @@ const RTA_ALIGNTO = need('RTA_ALIGNTO');
 const NLH = layout('nlmsghdr');
 const RTA = layout('rtattr');
 
-/** NLMSG_ALIGN(len): `len` rounded up to NLMSG_ALIGNTO. */
+/**
+ * NLMSG_ALIGN(len): `len` rounded up to NLMSG_ALIGNTO.
+ *
+ * No syscall: the macro of [NLMSG_ALIGN(3)](https://man7.org/linux/man-pages/man3/netlink.3.html) (`<linux/netlink.h>`).
+ */
 export function NLMSG_ALIGN(len: number): number {
   return (len + ALIGNTO - 1) & ~(ALIGNTO - 1);
 }
 /** NLMSG_HDRLEN: the aligned size of struct nlmsghdr (also exported as the constant). */
 const HDRLEN: number = NLMSG_ALIGN(NLH.size);
-/** NLMSG_LENGTH(len): nlmsg_len of a message with `len` payload bytes. */
+/**
+ * NLMSG_LENGTH(len): nlmsg_len of a message with `len` payload bytes.
+ *
+ * No syscall: the macro of [NLMSG_LENGTH(3)](https://man7.org/linux/man-pages/man3/netlink.3.html) (`<linux/netlink.h>`).
+ */
 export function NLMSG_LENGTH(len: number): number {
   return len + HDRLEN;
 }
-/** NLMSG_SPACE(len): the room a message with `len` payload bytes takes in a buffer. */
+/**
+ * NLMSG_SPACE(len): the room a message with `len` payload bytes takes in a buffer.
+ *
+ * No syscall: the macro of [NLMSG_SPACE(3)](https://man7.org/linux/man-pages/man3/netlink.3.html) (`<linux/netlink.h>`).
+ */
 export function NLMSG_SPACE(len: number): number {
   return NLMSG_ALIGN(NLMSG_LENGTH(len));
 }
-/** RTA_ALIGN(len): `len` rounded up to RTA_ALIGNTO. */
+/**
+ * RTA_ALIGN(len): `len` rounded up to RTA_ALIGNTO.
+ *
+ * No syscall: the macro of [RTA_ALIGN(3)](https://man7.org/linux/man-pages/man3/rtnetlink.3.html) (`<linux/rtnetlink.h>`).
+ */
 export function RTA_ALIGN(len: number): number {
   return (len + RTA_ALIGNTO - 1) & ~(RTA_ALIGNTO - 1);
 }
-/** RTA_LENGTH(len): rta_len of an attribute with `len` data bytes. */
+/**
+ * RTA_LENGTH(len): rta_len of an attribute with `len` data bytes.
+ *
+ * No syscall: the macro of [RTA_LENGTH(3)](https://man7.org/linux/man-pages/man3/rtnetlink.3.html) (`<linux/rtnetlink.h>`).
+ */
 export function RTA_LENGTH(len: number): number {
   return RTA_ALIGN(RTA.size) + len;
 }
-/** RTA_SPACE(len): the room an attribute with `len` data bytes takes. */
+/**
+ * RTA_SPACE(len): the room an attribute with `len` data bytes takes.
+ *
+ * No syscall: the macro of [RTA_SPACE(3)](https://man7.org/linux/man-pages/man3/rtnetlink.3.html) (`<linux/rtnetlink.h>`).
+ */
 export function RTA_SPACE(len: number): number {
   return RTA_ALIGN(RTA_LENGTH(len));
 }
@@ -67,7 +91,7 @@ const SNL_pad = field(SNL, 'nl_pad');
 const SNL_pid = field(SNL, 'nl_pid');
 const SNL_groups = field(SNL, 'nl_groups');
 
-/** `struct sockaddr_nl`: a netlink address (port id and multicast group mask). */
+/** `struct sockaddr_nl` (`<linux/netlink.h>`): a netlink address (port id and multicast group mask). */
 export class sockaddr_nl extends SockaddrBase {
   static readonly size = SNL.size;
   /**
@@ -124,7 +148,7 @@ const NLH_flags = field(NLH, 'nlmsg_flags');
 const NLH_seq = field(NLH, 'nlmsg_seq');
 const NLH_pid = field(NLH, 'nlmsg_pid');
 
-/** `struct nlmsghdr`: every netlink message starts with one. */
+/** `struct nlmsghdr` (`<linux/netlink.h>`): every netlink message starts with one. */
 export class nlmsghdr extends CStruct {
   static readonly size = NLH.size;
   constructor(init?: Uint8Array | Init<nlmsghdr>) {
@@ -148,7 +172,7 @@ const ERR = layout('nlmsgerr');
 const ERR_error = field(ERR, 'error');
 const ERR_msg = field(ERR, 'msg');
 
-/** `struct nlmsgerr`: the payload of NLMSG_ERROR (error 0 is an ACK, else -errno). */
+/** `struct nlmsgerr` (`<linux/netlink.h>`): the payload of NLMSG_ERROR (error 0 is an ACK, else -errno). */
 export class nlmsgerr extends CStruct {
   static readonly size = ERR.size;
   #msg?: nlmsghdr;
@@ -166,7 +190,7 @@ const IFI_index = field(IFI, 'ifi_index');
 const IFI_flags = field(IFI, 'ifi_flags');
 const IFI_change = field(IFI, 'ifi_change');
 
-/** `struct ifinfomsg`: RTM_NEWLINK/RTM_GETLINK payload header (then IFLA_* attributes). */
+/** `struct ifinfomsg` (`<linux/rtnetlink.h>`): RTM_NEWLINK/RTM_GETLINK payload header (then IFLA_* attributes). */
 export class ifinfomsg extends CStruct {
   static readonly size = IFI.size;
   constructor(init?: Uint8Array | Init<ifinfomsg>) {
@@ -194,7 +218,7 @@ const IFA_flags = field(IFA, 'ifa_flags');
 const IFA_scope = field(IFA, 'ifa_scope');
 const IFA_index = field(IFA, 'ifa_index');
 
-/** `struct ifaddrmsg`: RTM_NEWADDR/RTM_GETADDR payload header (then IFA_* attributes). */
+/** `struct ifaddrmsg` (`<linux/if_addr.h>`): RTM_NEWADDR/RTM_GETADDR payload header (then IFA_* attributes). */
 export class ifaddrmsg extends CStruct {
   static readonly size = IFA.size;
   constructor(init?: Uint8Array | Init<ifaddrmsg>) {
@@ -218,7 +242,7 @@ export class ifaddrmsg extends CStruct {
 const RTA_len = field(RTA, 'rta_len');
 const RTA_type = field(RTA, 'rta_type');
 
-/** `struct rtattr`: header of one routing attribute (then rta_len - RTA_LENGTH(0) data bytes). */
+/** `struct rtattr` (`<linux/rtnetlink.h>`): header of one routing attribute (then rta_len - RTA_LENGTH(0) data bytes). */
 export class rtattr extends CStruct {
   static readonly size = RTA.size;
   constructor(init?: Uint8Array | Init<rtattr>) {
@@ -242,7 +266,11 @@ export {
 type Part = CStruct | Uint8Array;
 const bytesOf = (p: Part): Uint8Array => (p instanceof CStruct ? p.bytes : p);
 
-/** One attribute, padded to RTA_ALIGNTO: header plus `data` (a number is written as a u32). */
+/**
+ * One attribute, padded to RTA_ALIGNTO: header plus `data` (a number is written as a u32).
+ *
+ * No syscall: builds an attribute as [rtnetlink(3)](https://man7.org/linux/man-pages/man3/rtnetlink.3.html) and [rtnetlink(7)](https://man7.org/linux/man-pages/man7/rtnetlink.7.html) describe it.
+ */
 export function rta(type: number, data: Part | number | string): Buffer {
   let d: Uint8Array;
   if (typeof data === 'number') {
@@ -261,6 +289,8 @@ export function rta(type: number, data: Part | number | string): Buffer {
 /**
  * One message: a header (nlmsg_len is computed) followed by the parts (a payload struct,
  * then attributes from rta()), each part starting at an NLMSG_ALIGNTO boundary.
+ *
+ * No syscall: builds a message for [send(2)](https://man7.org/linux/man-pages/man2/send.2.html) on an `AF_NETLINK` socket; format in [netlink(7)](https://man7.org/linux/man-pages/man7/netlink.7.html).
  */
 export function nlmsg(hdr: Init<nlmsghdr>, ...parts: Part[]): Buffer {
   let len = HDRLEN;
@@ -281,7 +311,10 @@ export function nlmsg(hdr: Init<nlmsghdr>, ...parts: Part[]): Buffer {
 // ---------------------------------------------------------------------------------------
 // parsing
 
-/** A length field that would run past its buffer (or below its own header). */
+/**
+ * A length field that would run past its buffer (or below its own header). Not a syscall
+ * failure, so no errno: `code` is `'ERR_NETLINK_MALFORMED'`.
+ */
 export class NetlinkParseError extends RangeError {
   readonly code = 'ERR_NETLINK_MALFORMED';
   /** Byte offset of the bad header in the buffer. */
@@ -322,6 +355,9 @@ export interface NetlinkMessage {
  * nlmsg_len as NLMSG_OK/NLMSG_NEXT do. It never reads past `len`: a header that does not
  * fit, or an nlmsg_len below NLMSG_HDRLEN or past the end, throws NetlinkParseError after
  * the well-formed messages before it have been yielded.
+ *
+ * No syscall: walks what [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html) returned, as [NLMSG_NEXT(3)](https://man7.org/linux/man-pages/man3/netlink.3.html) does.
+ * @throws {@link NetlinkParseError} for a length that runs past the buffer.
  */
 export function* nlmsgs(buf: ArrayBufferView, len?: number): Generator<NetlinkMessage, void, undefined> {
   const b = view(buf, len, 'buf');
@@ -359,6 +395,9 @@ export interface RoutingAttribute {
 /**
  * The attributes in `buf` (e.g. a payload after its ifinfomsg/ifaddrmsg), walked by rta_len
  * as RTA_OK/RTA_NEXT do; same bounds rules as nlmsgs().
+ *
+ * No syscall: walks attributes as [RTA_NEXT(3)](https://man7.org/linux/man-pages/man3/rtnetlink.3.html) does.
+ * @throws {@link NetlinkParseError} for a length that runs past the buffer.
  */
 export function* rtattrs(buf: ArrayBufferView, len?: number): Generator<RoutingAttribute, void, undefined> {
   const b = view(buf, len, 'buf');
@@ -376,7 +415,12 @@ export function* rtattrs(buf: ArrayBufferView, len?: number): Generator<RoutingA
   }
 }
 
-/** The attributes of a payload after its fixed header (`skip` bytes, aligned), by type. */
+/**
+ * The attributes of a payload after its fixed header (`skip` bytes, aligned), by type.
+ *
+ * No syscall: attributes as [rtnetlink(7)](https://man7.org/linux/man-pages/man7/rtnetlink.7.html) lays them out.
+ * @throws {@link NetlinkParseError} for a length that runs past the buffer.
+ */
 export function rtattrMap(payload: ArrayBufferView, skip: number): Map<number, Buffer> {
   const b = view(payload, undefined, 'payload');
   const start = NLMSG_ALIGN(skip);

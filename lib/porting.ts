@@ -7,7 +7,9 @@ import { typeError, rangeError, int } from './validate.js';
 
 /** Standard streams as C's stdin/stdout/stderr (their fds). */
 export const stdin = 0;
+/** C's stdout: fd 1. */
 export const stdout = 1;
+/** C's stderr: fd 2. */
 export const stderr = 2;
 
 type Mem = CStruct | ArrayBufferView;
@@ -21,7 +23,11 @@ function count(n: unknown, max: number, name = 'n'): number {
   return n === undefined ? max : int(n, name, 0, max);
 }
 
-/** perror(3): prints `s: <strerror(errno)>` and a newline to stderr. */
+/**
+ * perror(3): prints `s: <strerror(errno)>` and a newline to stderr.
+ *
+ * No syscall: the JavaScript equivalent of [perror(3)](https://man7.org/linux/man-pages/man3/perror.3.html). Output goes out with [write(2)](https://man7.org/linux/man-pages/man2/write.2.html).
+ */
 export function perror(s?: string | null): void {
   const text = strerror(errno);
   writeAll(stderr, s ? `${s}: ${text}\n` : `${text}\n`);
@@ -29,20 +35,32 @@ export function perror(s?: string | null): void {
 
 export { strerror };
 
-/** bzero(3): zeroes the first `n` bytes (all by default) of a struct or buffer. */
+/**
+ * bzero(3): zeroes the first `n` bytes (all by default) of a struct or buffer.
+ *
+ * No syscall: the JavaScript equivalent of [bzero(3)](https://man7.org/linux/man-pages/man3/bzero.3.html).
+ */
 export function bzero(s: Mem, n?: number): void {
   const m = mem(s, 's');
   m.fill(0, 0, count(n, m.byteLength));
 }
 
-/** memset(3): fills the first `n` bytes with `c`; returns `s`. */
+/**
+ * memset(3): fills the first `n` bytes with `c`; returns `s`.
+ *
+ * No syscall: the JavaScript equivalent of [memset(3)](https://man7.org/linux/man-pages/man3/memset.3.html).
+ */
 export function memset<T extends Mem>(s: T, c: number, n?: number): T {
   const m = mem(s, 's');
   m.fill(int(c, 'c', -128, 255) & 0xff, 0, count(n, m.byteLength));
   return s;
 }
 
-/** bcopy(3): copies `n` bytes from `src` to `dest` (note the BSD argument order). */
+/**
+ * bcopy(3): copies `n` bytes from `src` to `dest` (note the BSD argument order).
+ *
+ * No syscall: the JavaScript equivalent of [bcopy(3)](https://man7.org/linux/man-pages/man3/bcopy.3.html).
+ */
 export function bcopy(src: Mem, dest: Mem, n: number): void {
   const s = mem(src, 'src');
   const d = mem(dest, 'dest');
@@ -50,13 +68,21 @@ export function bcopy(src: Mem, dest: Mem, n: number): void {
   d.set(s.subarray(0, len));
 }
 
-/** memcpy(3): copies `n` bytes from `src` to `dest`; returns `dest`. */
+/**
+ * memcpy(3): copies `n` bytes from `src` to `dest`; returns `dest`.
+ *
+ * No syscall: the JavaScript equivalent of [memcpy(3)](https://man7.org/linux/man-pages/man3/memcpy.3.html).
+ */
 export function memcpy<T extends Mem>(dest: T, src: Mem, n: number): T {
   bcopy(src, dest, n);
   return dest;
 }
 
-/** strlen(3): bytes before the first NUL of a buffer; the UTF-8 length of a string. */
+/**
+ * strlen(3): bytes before the first NUL of a buffer; the UTF-8 length of a string.
+ *
+ * No syscall: the JavaScript equivalent of [strlen(3)](https://man7.org/linux/man-pages/man3/strlen.3.html).
+ */
 export function strlen(s: string | Mem): number {
   if (typeof s === 'string') {
     const nul = s.indexOf('\0');
@@ -89,7 +115,11 @@ function writeAll(fd: number, data: string | Uint8Array): void {
   }
 }
 
-/** Formats like printf(3) for the common conversions: %s %d %i %u %c %x %X %o %%, with flags and width. */
+/**
+ * Formats like printf(3) for the common conversions: %s %d %i %u %c %x %X %o %%, with flags and width.
+ *
+ * No syscall: the JavaScript equivalent of [sprintf(3)](https://man7.org/linux/man-pages/man3/printf.3.html).
+ */
 export function sprintf(format: string, ...args: unknown[]): Buffer {
   const parts: Buffer[] = [];
   let i = 0;
@@ -140,27 +170,43 @@ export function sprintf(format: string, ...args: unknown[]): Buffer {
   return Buffer.concat(parts);
 }
 
-/** printf(3) to stdout. Returns the bytes written. */
+/**
+ * printf(3) to stdout. Returns the bytes written.
+ *
+ * No syscall: the JavaScript equivalent of [printf(3)](https://man7.org/linux/man-pages/man3/printf.3.html).
+ */
 export function printf(format: string, ...args: unknown[]): number {
   const b = sprintf(format, ...args);
   writeAll(stdout, b);
   return b.byteLength;
 }
 
-/** fprintf(3) to a stream (stdout or stderr, or any fd). */
+/**
+ * fprintf(3) to a stream (stdout or stderr, or any fd).
+ *
+ * No syscall: the JavaScript equivalent of [fprintf(3)](https://man7.org/linux/man-pages/man3/printf.3.html). Output goes out with [write(2)](https://man7.org/linux/man-pages/man2/write.2.html).
+ */
 export function fprintf(stream: number, format: string, ...args: unknown[]): number {
   const b = sprintf(format, ...args);
   writeAll(stream, b);
   return b.byteLength;
 }
 
-/** fputs(3): writes a string (or the C string in a buffer) without adding a newline. */
+/**
+ * fputs(3): writes a string (or the C string in a buffer) without adding a newline.
+ *
+ * No syscall: the JavaScript equivalent of [fputs(3)](https://man7.org/linux/man-pages/man3/puts.3.html).
+ */
 export function fputs(s: string | Mem, stream: number): number {
   writeAll(stream, cstr(s));
   return 0;
 }
 
-/** fputc(3): writes one character (a one-character string or a byte value). */
+/**
+ * fputc(3): writes one character (a one-character string or a byte value).
+ *
+ * No syscall: the JavaScript equivalent of [fputc(3)](https://man7.org/linux/man-pages/man3/putc.3.html).
+ */
 export function fputc(c: string | number, stream: number): number {
   const byte = typeof c === 'string' ? c.charCodeAt(0) & 0xff : c & 0xff;
   writeAll(stream, Buffer.from([byte]));
@@ -170,6 +216,8 @@ export function fputc(c: string | number, stream: number): number {
 /**
  * fgets(3): reads at most `size - 1` bytes from the stream, stopping after a newline, and
  * NUL-terminates them in `s`. Returns `s`, or null at end of file with nothing read.
+ *
+ * No syscall: the JavaScript equivalent of [fgets(3)](https://man7.org/linux/man-pages/man3/fgetc.3.html).
  */
 export function fgets<T extends Mem>(s: T, size: number, stream: number = stdin): T | null {
   const m = mem(s, 's');
@@ -198,7 +246,11 @@ export function fgets<T extends Mem>(s: T, size: number, stream: number = stdin)
   return s;
 }
 
-/** atoi(3): the leading decimal integer of a string (0 when there is none), as a C int. */
+/**
+ * atoi(3): the leading decimal integer of a string (0 when there is none), as a C int.
+ *
+ * No syscall: the JavaScript equivalent of [atoi(3)](https://man7.org/linux/man-pages/man3/atoi.3.html).
+ */
 export function atoi(nptr: string): number {
   if (typeof nptr !== 'string') throw typeError('nptr', 'of type string', nptr);
   const m = /^[\t\n\v\f\r ]*([+-]?\d+)/.exec(nptr);
@@ -223,6 +275,8 @@ export interface GetoptResult {
  * ':' takes an argument (`-c5` or `-c 5`); options may follow operands, and '--' ends them.
  * On an unknown option or a missing argument, `onError('invalid' | 'missing', letter)` is
  * called (a tool prints its usage and exits there); without it, a RangeError is thrown.
+ *
+ * No syscall: the JavaScript equivalent of [getopt(3)](https://man7.org/linux/man-pages/man3/getopt.3.html).
  */
 export function getopt(
   argv: readonly string[],

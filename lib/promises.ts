@@ -2,6 +2,16 @@
 // Each tries its syscall first and waits only when the kernel says EAGAIN, on the fd's one
 // uv_poll_t; none ever blocks the event loop, on blocking and non-blocking fds alike.
 // Names and arguments mirror the synchronous API, plus a final { signal, timeout }.
+/**
+ * The calls that can wait, as Promises driven by the event loop: each tries its syscall first
+ * and waits only when the kernel says `EAGAIN`, on the fd's one libuv poll handle, so none
+ * blocks the event loop. Names and arguments are those of the synchronous API, plus a final
+ * {@link OpOptions} (`{ signal, timeout }`). Each rejects with the same `SocketError` as its
+ * synchronous twin.
+ *
+ * @packageDocumentation
+ * @module berkeley-sockets/promises
+ */
 import { native } from './native.js';
 import { AbortError, failure } from './errors.js';
 import { EAGAIN, EINPROGRESS, ENOTSOCK, MSG_DONTWAIT, POLLIN, POLLOUT, POLLPRI, POLLRDHUP, POLLERR } from './constants.generated.js';
@@ -31,12 +41,22 @@ function callOptions(options: unknown): OpOptions | undefined {
   return o;
 }
 
-/** accept(2) without blocking: resolves with the new fd (blocking, close-on-exec, as in C). */
+/**
+ * accept(2) without blocking: resolves with the new fd (blocking, close-on-exec, as in C).
+ *
+ * Calls [accept(2)](https://man7.org/linux/man-pages/man2/accept.2.html), waiting on the fd's libuv poll handle while it says `EAGAIN`.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNABORTED`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOTSOCK`, `EOPNOTSUPP`, `EPERM`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
+ */
 export async function accept(fd: number, addr?: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<number> {
   return accept4(fd, addr, addrlen, 0, options);
 }
 
-/** accept4(2) without blocking; `flags` may hold SOCK_NONBLOCK / SOCK_CLOEXEC. */
+/**
+ * accept4(2) without blocking; `flags` may hold SOCK_NONBLOCK / SOCK_CLOEXEC.
+ *
+ * Calls [accept4(2)](https://man7.org/linux/man-pages/man2/accept.2.html), waiting on the fd's libuv poll handle while it says `EAGAIN`.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNABORTED`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOTSOCK`, `EOPNOTSUPP`, `EPERM`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
+ */
 export async function accept4(fd: number, addr: AddrArg | null | undefined, addrlen: number | undefined, flags: number, options?: OpOptions): Promise<number> {
   v.fd(fd);
   const out = addrOut(addr, addrlen);
@@ -54,7 +74,12 @@ export async function accept4(fd: number, addr: AddrArg | null | undefined, addr
   return waitFor(fd, 'accept', READABLE, attempt, o);
 }
 
-/** connect(2) without blocking: resolves once connected (writability, then SO_ERROR). */
+/**
+ * connect(2) without blocking: resolves once connected (writability, then SO_ERROR).
+ *
+ * Calls [connect(2)](https://man7.org/linux/man-pages/man2/connect.2.html), then waits for writability and reads `SO_ERROR` with [getsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html).
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EACCES`, `EADDRINUSE`, `EADDRNOTAVAIL`, `EAFNOSUPPORT`, `EALREADY`, `ECONNREFUSED`, `EINPROGRESS`, `EISCONN`, `ENETUNREACH`, `ETIMEDOUT`, `ENOENT`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
+ */
 export async function connect(fd: number, addr: AddrArg, addrlen?: number, options?: OpOptions): Promise<number> {
   v.fd(fd);
   const [bytes, len] = addrIn(addr, addrlen);
@@ -70,7 +95,12 @@ export async function connect(fd: number, addr: AddrArg, addrlen?: number, optio
 // return waitFor()'s promise itself, where an async function would wrap it in another one
 // and settle a microtask turn or two later. A throw still becomes a rejection.
 
-/** send(2) without blocking: resolves with the bytes sent (a partial send, as in C). */
+/**
+ * send(2) without blocking: resolves with the bytes sent (a partial send, as in C).
+ *
+ * Calls [send(2)](https://man7.org/linux/man-pages/man2/send.2.html) (`MSG_DONTWAIT`), waiting on the fd's libuv poll handle while it says `EAGAIN`.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
+ */
 export function send(fd: number, buf: v.Data, len?: number, flags?: number, options?: OpOptions): Promise<number> {
   try {
     v.fd(fd);
@@ -86,7 +116,12 @@ export function send(fd: number, buf: v.Data, len?: number, flags?: number, opti
   }
 }
 
-/** recv(2) without blocking: resolves with the byte count (0 at end of stream). */
+/**
+ * recv(2) without blocking: resolves with the byte count (0 at end of stream).
+ *
+ * Calls [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html) (`MSG_DONTWAIT`), waiting on the fd's libuv poll handle while it says `EAGAIN`.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
+ */
 export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: number, options?: OpOptions): Promise<number> {
   try {
     v.fd(fd);
@@ -102,7 +137,12 @@ export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: num
   }
 }
 
-/** sendto(2) without blocking. */
+/**
+ * sendto(2) without blocking.
+ *
+ * Calls [sendto(2)](https://man7.org/linux/man-pages/man2/send.2.html) (`MSG_DONTWAIT`), waiting on the fd's libuv poll handle while it says `EAGAIN`.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EACCES`, `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EISCONN`, `EMSGSIZE`, `ENETUNREACH`, `ENOBUFS`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
+ */
 export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: number | undefined, addr: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<number> {
   try {
     v.fd(fd);
@@ -119,7 +159,12 @@ export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: 
   }
 }
 
-/** recvfrom(2) without blocking; the sender goes into `addr` when given. */
+/**
+ * recvfrom(2) without blocking; the sender goes into `addr` when given.
+ *
+ * Calls [recvfrom(2)](https://man7.org/linux/man-pages/man2/recv.2.html) (`MSG_DONTWAIT`), waiting on the fd's libuv poll handle while it says `EAGAIN`.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
+ */
 export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?: number, addr?: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<number> {
   try {
     v.fd(fd);
@@ -144,6 +189,9 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
 /**
  * read(2) without blocking, on any pollable fd. On a socket it is recv() with
  * MSG_DONTWAIT (the fd's mode is untouched); on a pipe or tty the fd is made non-blocking.
+ *
+ * Calls [read(2)](https://man7.org/linux/man-pages/man2/read.2.html) (on a socket: [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html) with `MSG_DONTWAIT`), waiting on the fd's libuv poll handle while it says `EAGAIN`.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `EINVAL`, `EIO`, `ECONNRESET`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
  */
 export async function read(fd: number, buf: ArrayBufferView, len?: number, options?: OpOptions): Promise<number> {
   v.fd(fd);
@@ -162,7 +210,12 @@ export async function read(fd: number, buf: ArrayBufferView, len?: number, optio
   return waitFor(fd, 'read', READABLE, attempt, o);
 }
 
-/** write(2) without blocking, on any pollable fd (see read()). */
+/**
+ * write(2) without blocking, on any pollable fd (see read()).
+ *
+ * Calls [write(2)](https://man7.org/linux/man-pages/man2/write.2.html) (on a socket: [send(2)](https://man7.org/linux/man-pages/man2/send.2.html) with `MSG_DONTWAIT`), waiting on the fd's libuv poll handle while it says `EAGAIN`.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `EINVAL`, `EIO`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
+ */
 export async function write(fd: number, buf: v.Data, len?: number, options?: OpOptions): Promise<number> {
   v.fd(fd);
   const b = v.data(buf);
@@ -186,6 +239,9 @@ const TO_UV: readonly [number, number][] = [[POLLIN, READABLE], [POLLOUT, WRITAB
 /**
  * Readiness of any pollable fd: resolves with the POLL* bits that are ready among `events`
  * (POLLIN, POLLOUT, POLLPRI, POLLRDHUP), plus POLLERR when libuv reports an error.
+ *
+ * Calls [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html) once with a zero timeout, then waits on the fd's libuv poll handle (no syscall of its own).
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EBADF`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
  */
 export async function poll(fd: number, events: number, options?: OpOptions): Promise<number> {
   v.fd(fd);

@@ -334,6 +334,8 @@ export function release(fd: number): void {
  * detach(fd): hands the fd over to other code (e.g. `new net.Socket({ fd })`): pending
  * operations are cancelled (ECANCELED), the poll handle is freed, and a blocking mode that
  * we changed is put back. The fd stays open.
+ *
+ * Calls [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html) to put the blocking mode back; never [close(2)](https://man7.org/linux/man-pages/man2/close.2.html).
  */
 export function detach(fd: number): void {
   v.fd(fd);

@@ -77,7 +77,12 @@ export class Socket {
   readonly protocol: number;
   readonly #claim: Claim;
 
-  /** socket(2): a new endpoint (close-on-exec, as every fd this library creates). */
+  /**
+   * socket(2): a new endpoint (close-on-exec, as every fd this library creates).
+   *
+   * Calls [socket(2)](https://man7.org/linux/man-pages/man2/socket.2.html).
+   * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EPERM`, `EAFNOSUPPORT`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOBUFS`, `EPROTONOSUPPORT` (see the man page's ERRORS).
+   */
   constructor(domain: number, type: number, protocol = 0) {
     let fd: number;
     if (adopting !== undefined) {
@@ -100,6 +105,9 @@ export class Socket {
    * SO_PROTOCOL. Throws SocketError ENOTSOCK for an fd that is not a socket, EBADF for
    * one that is not open. A Socket that owned the fd before forgets it (it then reads as
    * closed, without the fd being closed).
+   *
+   * Calls [getsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html) (`SO_DOMAIN`, `SO_TYPE`, `SO_PROTOCOL`).
+   * @throws {@link SocketError} with `errno`/`code` `EBADF`, `ENOTSOCK` (see the man page's ERRORS).
    */
   static from(fd: number): Socket {
     v.fd(fd);
@@ -109,7 +117,12 @@ export class Socket {
     return adopt(fd, family, type, protocol);
   }
 
-  /** socketpair(2): two connected sockets (AF_UNIX with SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET). */
+  /**
+   * socketpair(2): two connected sockets (AF_UNIX with SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET).
+   *
+   * Calls [socketpair(2)](https://man7.org/linux/man-pages/man2/socketpair.2.html).
+   * @throws {@link SocketError} with `errno`/`code` `EAFNOSUPPORT`, `EMFILE`, `ENFILE`, `EOPNOTSUPP`, `EPROTONOSUPPORT` (see the man page's ERRORS).
+   */
   static pair(domain: number, type: number, protocol = 0): [Socket, Socket] {
     const [a, b] = sockets.socketpair(domain, type, protocol);
     const t = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -154,19 +167,34 @@ export class Socket {
   // -------------------------------------------------------------------------------------
   // calls that never wait
 
-  /** bind(2): gives the socket a local address. Returns the Socket. */
+  /**
+   * bind(2): gives the socket a local address. Returns the Socket.
+   *
+   * Calls [bind(2)](https://man7.org/linux/man-pages/man2/bind.2.html).
+   * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EADDRINUSE`, `EADDRNOTAVAIL`, `EBADF`, `EINVAL`, `ENOTSOCK`, `ENOENT` (see the man page's ERRORS).
+   */
   bind(addr: AddrArg, addrlen?: number): this {
     sockets.bind(this.#use('bind'), addr, addrlen);
     return this;
   }
 
-  /** listen(2): marks the socket as accepting connections. Returns the Socket. */
+  /**
+   * listen(2): marks the socket as accepting connections. Returns the Socket.
+   *
+   * Calls [listen(2)](https://man7.org/linux/man-pages/man2/listen.2.html).
+   * @throws {@link SocketError} with `errno`/`code` `EADDRINUSE`, `EBADF`, `ENOTSOCK`, `EOPNOTSUPP` (see the man page's ERRORS).
+   */
   listen(backlog?: number): this {
     sockets.listen(this.#use('listen'), backlog);
     return this;
   }
 
-  /** shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. Returns the Socket. */
+  /**
+   * shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. Returns the Socket.
+   *
+   * Calls [shutdown(2)](https://man7.org/linux/man-pages/man2/shutdown.2.html).
+   * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL`, `ENOTCONN`, `ENOTSOCK` (see the man page's ERRORS).
+   */
   shutdown(how: number): this {
     sockets.shutdown(this.#use('shutdown'), how);
     return this;
@@ -176,6 +204,9 @@ export class Socket {
    * setsockopt(2): a number or boolean is passed as a C int; a struct or buffer as its
    * bytes. By name (`setOption('SO_REUSEADDR', true)`), the value is typed as sockoptTable
    * says (see setOption in lib/sockopt.ts). Returns the Socket.
+   *
+   * Calls [setsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html); option pages: [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html), [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html), [tcp(7)](https://man7.org/linux/man-pages/man7/tcp.7.html)…
+   * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK`, `EPERM` (see the man page's ERRORS).
    */
   setOption(name: string, value: sockopt.OptionInput): this;
   setOption(level: number, optname: number, value: number | boolean | CStruct | ArrayBufferView, optlen?: number): this;
@@ -189,6 +220,9 @@ export class Socket {
    * getsockopt(2): without `out`, reads a C int option and returns it; with `out` (a struct
    * or buffer), fills it and returns the option length the kernel reported. By name
    * (`getOption('TCP_INFO')`), returns the value typed as sockoptTable says.
+   *
+   * Calls [getsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html); option pages: [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html), [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html), [tcp(7)](https://man7.org/linux/man-pages/man7/tcp.7.html)…
+   * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK` (see the man page's ERRORS).
    */
   getOption(name: string, input?: number | CStruct | ArrayBufferView): unknown;
   getOption(level: number, optname: number): number;
@@ -202,6 +236,9 @@ export class Socket {
   /**
    * close(2), once: pending Promise-API calls on the socket reject with ECANCELED. A second
    * call, or a call after the fd was closed or detached elsewhere, does nothing.
+   *
+   * Calls [close(2)](https://man7.org/linux/man-pages/man2/close.2.html) (once).
+   * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EIO` (see the man page's ERRORS).
    */
   close(): void {
     if (!this.#claim.open) return;
@@ -213,6 +250,8 @@ export class Socket {
    * Hands the fd over (to `new net.Socket({ fd })`, a child process…) without closing it:
    * registry detach (pending calls reject with ECANCELED, a blocking mode the Promise API
    * changed is put back), then the Socket forgets the fd. Returns the fd.
+   *
+   * Calls [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html) to put the blocking mode back; no [close(2)](https://man7.org/linux/man-pages/man2/close.2.html).
    */
   detach(): number {
     const fd = this.#use('detach');
@@ -235,86 +274,166 @@ export class Socket {
   // calls that can wait: xSync() with C semantics, x() as a Promise. Each async method
   // awaits inside, so a pending call keeps its Socket alive (never collected mid-call).
 
-  /** accept(2): waits for a connection (unless non-blocking); `addr` receives the peer. */
+  /**
+   * accept(2): waits for a connection (unless non-blocking); `addr` receives the peer.
+   *
+   * Calls [accept(2)](https://man7.org/linux/man-pages/man2/accept.2.html).
+   * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNABORTED`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOTSOCK`, `EOPNOTSUPP`, `EPERM` (see the man page's ERRORS).
+   */
   acceptSync(addr?: AddrArg | null, addrlen?: number): Socket {
     const fd = sockets.accept(this.#use('accept'), addr, addrlen);
     return adopt(fd, this.family, this.type, this.protocol);
   }
 
-  /** accept(2) as a Promise: resolves with the connection's Socket. */
+  /**
+   * accept(2) as a Promise: resolves with the connection's Socket.
+   *
+   * Calls [accept(2)](https://man7.org/linux/man-pages/man2/accept.2.html) without blocking the event loop (the Promise API).
+   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNABORTED`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOTSOCK`, `EOPNOTSUPP`, `EPERM`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+   */
   async accept(addr?: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<Socket> {
     const fd = await promises.accept(this.#use('accept'), addr, addrlen, options);
     return adopt(fd, this.family, this.type, this.protocol);
   }
 
-  /** connect(2): blocks until connected on a blocking socket. Returns the Socket. */
+  /**
+   * connect(2): blocks until connected on a blocking socket. Returns the Socket.
+   *
+   * Calls [connect(2)](https://man7.org/linux/man-pages/man2/connect.2.html).
+   * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EADDRINUSE`, `EADDRNOTAVAIL`, `EAFNOSUPPORT`, `EALREADY`, `ECONNREFUSED`, `EINPROGRESS`, `EISCONN`, `ENETUNREACH`, `ETIMEDOUT`, `ENOENT` (see the man page's ERRORS).
+   */
   connectSync(addr: AddrArg, addrlen?: number): this {
     sockets.connect(this.#use('connect'), addr, addrlen);
     return this;
   }
 
-  /** connect(2) as a Promise: resolves with the Socket once connected. */
+  /**
+   * connect(2) as a Promise: resolves with the Socket once connected.
+   *
+   * Calls [connect(2)](https://man7.org/linux/man-pages/man2/connect.2.html) without blocking the event loop (the Promise API).
+   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EACCES`, `EADDRINUSE`, `EADDRNOTAVAIL`, `EAFNOSUPPORT`, `EALREADY`, `ECONNREFUSED`, `EINPROGRESS`, `EISCONN`, `ENETUNREACH`, `ETIMEDOUT`, `ENOENT`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+   */
   async connect(addr: AddrArg, addrlen?: number, options?: OpOptions): Promise<this> {
     await promises.connect(this.#use('connect'), addr, addrlen, options);
     return this;
   }
 
-  /** send(2): returns the bytes sent (a string is sent as UTF-8). */
+  /**
+   * send(2): returns the bytes sent (a string is sent as UTF-8).
+   *
+   * Calls [send(2)](https://man7.org/linux/man-pages/man2/send.2.html).
+   * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE` (see the man page's ERRORS).
+   */
   sendSync(buf: v.Data, len?: number, flags?: number): number {
     return sockets.send(this.#use('send'), buf, len, flags);
   }
 
-  /** send(2) as a Promise: resolves with the bytes sent (a partial send, as in C). */
+  /**
+   * send(2) as a Promise: resolves with the bytes sent (a partial send, as in C).
+   *
+   * Calls [send(2)](https://man7.org/linux/man-pages/man2/send.2.html) without blocking the event loop (the Promise API).
+   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+   */
   async send(buf: v.Data, len?: number, flags?: number, options?: OpOptions): Promise<number> {
     return await promises.send(this.#use('send'), buf, len, flags, options);
   }
 
-  /** recv(2): receives into `buf`; returns the byte count, 0 at end of stream. */
+  /**
+   * recv(2): receives into `buf`; returns the byte count, 0 at end of stream.
+   *
+   * Calls [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html).
+   * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK` (see the man page's ERRORS).
+   */
   recvSync(buf: ArrayBufferView, len?: number, flags?: number): number {
     return sockets.recv(this.#use('recv'), buf, len, flags);
   }
 
-  /** recv(2) as a Promise: resolves with the byte count, 0 at end of stream. */
+  /**
+   * recv(2) as a Promise: resolves with the byte count, 0 at end of stream.
+   *
+   * Calls [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html) without blocking the event loop (the Promise API).
+   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+   */
   async recv(buf: ArrayBufferView, len?: number, flags?: number, options?: OpOptions): Promise<number> {
     return await promises.recv(this.#use('recv'), buf, len, flags, options);
   }
 
-  /** sendto(2): sends a datagram to `addr` (null: the connected peer). */
+  /**
+   * sendto(2): sends a datagram to `addr` (null: the connected peer).
+   *
+   * Calls [sendto(2)](https://man7.org/linux/man-pages/man2/send.2.html).
+   * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EISCONN`, `EMSGSIZE`, `ENETUNREACH`, `ENOBUFS`, `EPIPE` (see the man page's ERRORS).
+   */
   sendtoSync(buf: v.Data, len: number | undefined, flags: number | undefined, addr: AddrArg | null, addrlen?: number): number {
     return sockets.sendto(this.#use('sendto'), buf, len, flags, addr, addrlen);
   }
 
-  /** sendto(2) as a Promise. */
+  /**
+   * sendto(2) as a Promise.
+   *
+   * Calls [sendto(2)](https://man7.org/linux/man-pages/man2/send.2.html) without blocking the event loop (the Promise API).
+   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EACCES`, `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EISCONN`, `EMSGSIZE`, `ENETUNREACH`, `ENOBUFS`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+   */
   async sendto(buf: v.Data, len: number | undefined, flags: number | undefined, addr: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<number> {
     return await promises.sendto(this.#use('sendto'), buf, len, flags, addr, addrlen, options);
   }
 
-  /** recvfrom(2): receives into `buf`; the sender's address goes into `addr` when given. */
+  /**
+   * recvfrom(2): receives into `buf`; the sender's address goes into `addr` when given.
+   *
+   * Calls [recvfrom(2)](https://man7.org/linux/man-pages/man2/recv.2.html).
+   * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK` (see the man page's ERRORS).
+   */
   recvfromSync(buf: ArrayBufferView, len?: number, flags?: number, addr?: AddrArg | null, addrlen?: number): number {
     return sockets.recvfrom(this.#use('recvfrom'), buf, len, flags, addr, addrlen);
   }
 
-  /** recvfrom(2) as a Promise; the sender goes into `addr` when given. */
+  /**
+   * recvfrom(2) as a Promise; the sender goes into `addr` when given.
+   *
+   * Calls [recvfrom(2)](https://man7.org/linux/man-pages/man2/recv.2.html) without blocking the event loop (the Promise API).
+   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+   */
   async recvfrom(buf: ArrayBufferView, len?: number, flags?: number, addr?: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<number> {
     return await promises.recvfrom(this.#use('recvfrom'), buf, len, flags, addr, addrlen, options);
   }
 
-  /** read(2): returns the byte count, 0 at end of stream. */
+  /**
+   * read(2): returns the byte count, 0 at end of stream.
+   *
+   * Calls [read(2)](https://man7.org/linux/man-pages/man2/read.2.html).
+   * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `EINVAL`, `EIO`, `ECONNRESET` (see the man page's ERRORS).
+   */
   readSync(buf: ArrayBufferView, len?: number): number {
     return sockets.read(this.#use('read'), buf, len);
   }
 
-  /** read(2) as a Promise (recv(2) with MSG_DONTWAIT underneath). */
+  /**
+   * read(2) as a Promise (recv(2) with MSG_DONTWAIT underneath).
+   *
+   * Calls [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html) without blocking the event loop (the Promise API).
+   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+   */
   async read(buf: ArrayBufferView, len?: number, options?: OpOptions): Promise<number> {
     return await promises.read(this.#use('read'), buf, len, options);
   }
 
-  /** write(2): returns the bytes written (a string is written as UTF-8). */
+  /**
+   * write(2): returns the bytes written (a string is written as UTF-8).
+   *
+   * Calls [write(2)](https://man7.org/linux/man-pages/man2/write.2.html).
+   * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `EINVAL`, `EIO`, `EPIPE` (see the man page's ERRORS).
+   */
   writeSync(buf: v.Data, len?: number): number {
     return sockets.write(this.#use('write'), buf, len);
   }
 
-  /** write(2) as a Promise (send(2) with MSG_DONTWAIT underneath). */
+  /**
+   * write(2) as a Promise (send(2) with MSG_DONTWAIT underneath).
+   *
+   * Calls [send(2)](https://man7.org/linux/man-pages/man2/send.2.html) without blocking the event loop (the Promise API).
+   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+   */
   async write(buf: v.Data, len?: number, options?: OpOptions): Promise<number> {
     return await promises.write(this.#use('write'), buf, len, options);
   }
@@ -322,6 +441,9 @@ export class Socket {
   /**
    * Readiness, as poll(2) reports it: resolves with the ready bits among `events` (POLLIN,
    * POLLOUT, POLLPRI, POLLRDHUP), plus POLLERR when the poller reports an error.
+   *
+   * Waits as [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html) would, on the fd's libuv poll handle.
+   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EBADF`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
    */
   async poll(events: number, options?: OpOptions): Promise<number> {
     return await promises.poll(this.#use('poll'), events, options);
@@ -336,6 +458,9 @@ export class Socket {
    * (recv 0 on a connection-oriented socket) and, quietly, when the socket is closed
    * (a pending recv rejects with ECANCELED). Breaking out of the loop leaves the socket
    * open. `signal` / `timeout` apply to each recv, as in the Promise API.
+   *
+   * Calls [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html) once per chunk, without blocking the event loop.
+   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
    */
   chunks(options: ChunkOptions = {}): AsyncIterableIterator<Buffer> {
     if (options === null || typeof options !== 'object') throw v.typeError('options', 'an object', options);

@@ -18,25 +18,45 @@ const PAIR = new Int32Array(2);
 
 
 
-/** socket(2): creates an endpoint; returns its fd. Close-on-exec is always set. */
+/**
+ * socket(2): creates an endpoint; returns its fd. Close-on-exec is always set.
+ *
+ * Calls [socket(2)](https://man7.org/linux/man-pages/man2/socket.2.html).
+ * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EPERM`, `EAFNOSUPPORT`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOBUFS`, `EPROTONOSUPPORT` (see the man page's ERRORS).
+ */
 export function socket(domain: number, type: number, protocol = 0): number {
   return check(native.socket(v.cint(domain, 'domain'), v.cint(type, 'type'), v.cint(protocol, 'protocol')), 'socket');
 }
 
-/** socketpair(2): a pair of connected sockets, `[fd0, fd1]`. */
+/**
+ * socketpair(2): a pair of connected sockets, `[fd0, fd1]`.
+ *
+ * Calls [socketpair(2)](https://man7.org/linux/man-pages/man2/socketpair.2.html).
+ * @throws {@link SocketError} with `errno`/`code` `EAFNOSUPPORT`, `EMFILE`, `ENFILE`, `EOPNOTSUPP`, `EPROTONOSUPPORT` (see the man page's ERRORS).
+ */
 export function socketpair(domain: number, type: number, protocol = 0): [number, number] {
   check(native.socketpair(v.cint(domain, 'domain'), v.cint(type, 'type'), v.cint(protocol, 'protocol'), PAIR), 'socketpair');
   return [PAIR[0]!, PAIR[1]!];
 }
 
-/** bind(2): gives the socket a local address. Returns 0. */
+/**
+ * bind(2): gives the socket a local address. Returns 0.
+ *
+ * Calls [bind(2)](https://man7.org/linux/man-pages/man2/bind.2.html).
+ * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EADDRINUSE`, `EADDRNOTAVAIL`, `EBADF`, `EINVAL`, `ENOTSOCK`, `ENOENT` (see the man page's ERRORS).
+ */
 export function bind(fd: number, addr: AddrArg, addrlen?: number): number {
   v.fd(fd);
   const [bytes, len] = addrIn(addr, addrlen);
   return checkAt(native.bind(fd, bytes, len), 'bind', addr);
 }
 
-/** listen(2): marks the socket as accepting connections. Returns 0. */
+/**
+ * listen(2): marks the socket as accepting connections. Returns 0.
+ *
+ * Calls [listen(2)](https://man7.org/linux/man-pages/man2/listen.2.html).
+ * @throws {@link SocketError} with `errno`/`code` `EADDRINUSE`, `EBADF`, `ENOTSOCK`, `EOPNOTSUPP` (see the man page's ERRORS).
+ */
 export function listen(fd: number, backlog: number = SOMAXCONN): number {
   v.fd(fd);
   return check(native.listen(fd, v.cint(backlog, 'backlog')), 'listen');
@@ -45,12 +65,20 @@ export function listen(fd: number, backlog: number = SOMAXCONN): number {
 /**
  * accept(2): waits for a connection (unless the socket is non-blocking) and returns its fd.
  * When `addr` is given it receives the peer's address (and its `addrlen` is updated).
+ *
+ * Calls [accept(2)](https://man7.org/linux/man-pages/man2/accept.2.html).
+ * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNABORTED`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOTSOCK`, `EOPNOTSUPP`, `EPERM` (see the man page's ERRORS).
  */
 export function accept(fd: number, addr?: AddrArg | null, addrlen?: number): number {
   return accept4(fd, addr, addrlen, 0);
 }
 
-/** accept4(2): accept() with SOCK_NONBLOCK / SOCK_CLOEXEC flags for the new fd. */
+/**
+ * accept4(2): accept() with SOCK_NONBLOCK / SOCK_CLOEXEC flags for the new fd.
+ *
+ * Calls [accept4(2)](https://man7.org/linux/man-pages/man2/accept.2.html).
+ * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNABORTED`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOTSOCK`, `EOPNOTSUPP`, `EPERM` (see the man page's ERRORS).
+ */
 export function accept4(fd: number, addr: AddrArg | null | undefined, addrlen: number | undefined, flags: number): number {
   v.fd(fd);
   const out = addrOut(addr, addrlen);
@@ -62,7 +90,12 @@ export function accept4(fd: number, addr: AddrArg | null | undefined, addrlen: n
   return r;
 }
 
-/** connect(2): connects to `addr`, blocking until done on a blocking socket. Returns 0. */
+/**
+ * connect(2): connects to `addr`, blocking until done on a blocking socket. Returns 0.
+ *
+ * Calls [connect(2)](https://man7.org/linux/man-pages/man2/connect.2.html).
+ * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EADDRINUSE`, `EADDRNOTAVAIL`, `EAFNOSUPPORT`, `EALREADY`, `ECONNREFUSED`, `EINPROGRESS`, `EISCONN`, `ENETUNREACH`, `ETIMEDOUT`, `ENOENT` (see the man page's ERRORS).
+ */
 export function connect(fd: number, addr: AddrArg, addrlen?: number): number {
   v.fd(fd);
   const [bytes, len] = addrIn(addr, addrlen);
@@ -71,20 +104,35 @@ export function connect(fd: number, addr: AddrArg, addrlen?: number): number {
   return checkAt(r, 'connect', addr);
 }
 
-/** shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. Returns 0. */
+/**
+ * shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. Returns 0.
+ *
+ * Calls [shutdown(2)](https://man7.org/linux/man-pages/man2/shutdown.2.html).
+ * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL`, `ENOTCONN`, `ENOTSOCK` (see the man page's ERRORS).
+ */
 export function shutdown(fd: number, how: number): number {
   v.fd(fd);
   return check(native.shutdown(fd, v.cint(how, 'how')), 'shutdown');
 }
 
-/** close(2): releases the fd (never retried on EINTR: Linux has already released it). */
+/**
+ * close(2): releases the fd (never retried on EINTR: Linux has already released it).
+ *
+ * Calls [close(2)](https://man7.org/linux/man-pages/man2/close.2.html).
+ * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EIO` (see the man page's ERRORS).
+ */
 export function close(fd: number): number {
   v.fd(fd);
   release(fd);
   return check(native.close(fd), 'close');
 }
 
-/** send(2): sends from `buf` (a string is sent as UTF-8); returns the bytes sent. */
+/**
+ * send(2): sends from `buf` (a string is sent as UTF-8); returns the bytes sent.
+ *
+ * Calls [send(2)](https://man7.org/linux/man-pages/man2/send.2.html). `MSG_NOSIGNAL` is always added.
+ * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE` (see the man page's ERRORS).
+ */
 export function send(fd: number, buf: v.Data, len?: number, flags?: number): number {
   v.fd(fd);
   const b = v.data(buf);
@@ -95,7 +143,12 @@ export function send(fd: number, buf: v.Data, len?: number, flags?: number): num
   return check(r, 'send');
 }
 
-/** recv(2): receives into the caller's `buf`; returns the byte count, 0 at end of stream. */
+/**
+ * recv(2): receives into the caller's `buf`; returns the byte count, 0 at end of stream.
+ *
+ * Calls [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html).
+ * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK` (see the man page's ERRORS).
+ */
 export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: number): number {
   v.fd(fd);
   const b = v.view(buf);
@@ -106,7 +159,12 @@ export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: num
   return check(r, 'recv');
 }
 
-/** sendto(2): sends a datagram to `addr` (null: the connected peer). */
+/**
+ * sendto(2): sends a datagram to `addr` (null: the connected peer).
+ *
+ * Calls [sendto(2)](https://man7.org/linux/man-pages/man2/send.2.html). `MSG_NOSIGNAL` is always added.
+ * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EISCONN`, `EMSGSIZE`, `ENETUNREACH`, `ENOBUFS`, `EPIPE` (see the man page's ERRORS).
+ */
 export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: number | undefined, addr: AddrArg | null, addrlen?: number): number {
   v.fd(fd);
   const b = v.data(buf);
@@ -118,7 +176,12 @@ export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: 
   return checkAt(r, 'sendto', addr);
 }
 
-/** recvfrom(2): receives into `buf`; the sender's address goes into `addr` when given. */
+/**
+ * recvfrom(2): receives into `buf`; the sender's address goes into `addr` when given.
+ *
+ * Calls [recvfrom(2)](https://man7.org/linux/man-pages/man2/recv.2.html).
+ * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK` (see the man page's ERRORS).
+ */
 export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?: number, addr?: AddrArg | null, addrlen?: number): number {
   v.fd(fd);
   const b = v.view(buf);
@@ -132,7 +195,12 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
   return r;
 }
 
-/** read(2) on any fd: returns the byte count, 0 at end of stream. */
+/**
+ * read(2) on any fd: returns the byte count, 0 at end of stream.
+ *
+ * Calls [read(2)](https://man7.org/linux/man-pages/man2/read.2.html).
+ * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `EINVAL`, `EIO`, `ECONNRESET` (see the man page's ERRORS).
+ */
 export function read(fd: number, buf: ArrayBufferView, len?: number): number {
   v.fd(fd);
   const b = v.view(buf);
@@ -142,7 +210,12 @@ export function read(fd: number, buf: ArrayBufferView, len?: number): number {
   return check(r, 'read');
 }
 
-/** write(2) on any fd (a string is written as UTF-8); returns the bytes written. */
+/**
+ * write(2) on any fd (a string is written as UTF-8); returns the bytes written.
+ *
+ * Calls [write(2)](https://man7.org/linux/man-pages/man2/write.2.html).
+ * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `EINVAL`, `EIO`, `EPIPE` (see the man page's ERRORS).
+ */
 export function write(fd: number, buf: v.Data, len?: number): number {
   v.fd(fd);
   const b = v.data(buf);
@@ -173,12 +246,20 @@ function name(fd: number, addr: AddrArg | undefined, addrlen: number | undefined
 /**
  * getsockname(2): the socket's local address, as the struct of its family
  * (sockaddr_in, sockaddr_in6, sockaddr_un…). When `addr` is given it is filled and returned.
+ *
+ * Calls [getsockname(2)](https://man7.org/linux/man-pages/man2/getsockname.2.html).
+ * @throws {@link SocketError} with `errno`/`code` `EBADF`, `ENOTSOCK`, `ENOBUFS` (see the man page's ERRORS).
  */
 export function getsockname(fd: number, addr?: AddrArg, addrlen?: number): SocketAddress {
   return name(fd, addr, addrlen, 'getsockname');
 }
 
-/** getpeername(2): the connected peer's address, as the struct of its family. */
+/**
+ * getpeername(2): the connected peer's address, as the struct of its family.
+ *
+ * Calls [getpeername(2)](https://man7.org/linux/man-pages/man2/getpeername.2.html).
+ * @throws {@link SocketError} with `errno`/`code` `EBADF`, `ENOTCONN`, `ENOTSOCK` (see the man page's ERRORS).
+ */
 export function getpeername(fd: number, addr?: AddrArg, addrlen?: number): SocketAddress {
   return name(fd, addr, addrlen, 'getpeername');
 }
@@ -191,6 +272,9 @@ const OPT = new Int32Array(1);
 /**
  * setsockopt(2). A number or boolean is passed as a C `int`; a struct (linger, timeval,
  * ip_mreq…) or buffer is passed as its bytes (`optlen` defaults to their size). Returns 0.
+ *
+ * Calls [setsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html). Options: [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html), [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html), [ipv6(7)](https://man7.org/linux/man-pages/man7/ipv6.7.html), [tcp(7)](https://man7.org/linux/man-pages/man7/tcp.7.html), [udp(7)](https://man7.org/linux/man-pages/man7/udp.7.html), [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html).
+ * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK`, `EPERM` (see the man page's ERRORS).
  */
 export function setsockopt(fd: number, level: number, optname: number, value: number | boolean | CStruct | ArrayBufferView, optlen?: number): number {
   v.fd(fd);
@@ -212,6 +296,9 @@ export function setsockopt(fd: number, level: number, optname: number, value: nu
 /**
  * getsockopt(2). Without `out`, reads a C `int` option and returns it. With `out` (a struct
  * or buffer), fills it and returns the option length the kernel reported.
+ *
+ * Calls [getsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html). Options: [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html), [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html), [ipv6(7)](https://man7.org/linux/man-pages/man7/ipv6.7.html), [tcp(7)](https://man7.org/linux/man-pages/man7/tcp.7.html), [udp(7)](https://man7.org/linux/man-pages/man7/udp.7.html), [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html).
+ * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK` (see the man page's ERRORS).
  */
 export function getsockopt(fd: number, level: number, optname: number): number;
 export function getsockopt(fd: number, level: number, optname: number, out: CStruct | ArrayBufferView, optlen?: number): number;
@@ -237,19 +324,34 @@ export function getsockopt(fd: number, level: number, optname: number, out?: CSt
 // ---------------------------------------------------------------------------------------
 // fcntl
 
-/** fcntl(2) with an integer argument: F_GETFL, F_SETFL, F_GETFD, F_SETFD. */
+/**
+ * fcntl(2) with an integer argument: F_GETFL, F_SETFL, F_GETFD, F_SETFD.
+ *
+ * Calls [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html).
+ * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL` (see the man page's ERRORS).
+ */
 export function fcntl(fd: number, cmd: number, arg = 0): number {
   v.fd(fd);
   return check(native.fcntl(fd, v.cint(cmd, 'cmd'), v.cint(arg, 'arg')), 'fcntl');
 }
 
-/** Whether O_NONBLOCK is set on the fd (F_GETFL). */
+/**
+ * Whether O_NONBLOCK is set on the fd (F_GETFL).
+ *
+ * Calls [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html) (`F_GETFL`).
+ * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL` (see the man page's ERRORS).
+ */
 export function getNonBlocking(fd: number): boolean {
   const nb = (fcntl(fd, F_GETFL) & O_NONBLOCK) !== 0;
   return nb && !isForced(fd);
 }
 
-/** Sets or clears O_NONBLOCK (F_GETFL + F_SETFL). */
+/**
+ * Sets or clears O_NONBLOCK (F_GETFL + F_SETFL).
+ *
+ * Calls [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html) (`F_GETFL` and `F_SETFL`).
+ * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL` (see the man page's ERRORS).
+ */
 export function setNonBlocking(fd: number, on: boolean): void {
   v.bool(on, 'on');
   // On an fd the Promise API watches, the fd stays non-blocking and only the caller's
@@ -260,12 +362,22 @@ export function setNonBlocking(fd: number, on: boolean): void {
   if (next !== fl) fcntl(fd, F_SETFL, next);
 }
 
-/** Whether FD_CLOEXEC is set on the fd (F_GETFD). */
+/**
+ * Whether FD_CLOEXEC is set on the fd (F_GETFD).
+ *
+ * Calls [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html) (`F_GETFD`).
+ * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL` (see the man page's ERRORS).
+ */
 export function getCloseOnExec(fd: number): boolean {
   return (fcntl(fd, F_GETFD) & FD_CLOEXEC) !== 0;
 }
 
-/** Sets or clears FD_CLOEXEC (F_GETFD + F_SETFD). */
+/**
+ * Sets or clears FD_CLOEXEC (F_GETFD + F_SETFD).
+ *
+ * Calls [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html) (`F_GETFD` and `F_SETFD`).
+ * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL` (see the man page's ERRORS).
+ */
 export function setCloseOnExec(fd: number, on: boolean): void {
   v.bool(on, 'on');
   const fl = fcntl(fd, F_GETFD);

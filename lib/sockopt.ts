@@ -39,7 +39,7 @@ function getBits(bytes: Uint8Array, [first, width]: BitLayout): number {
 export const TCP_INFO_FIELDS = Object.keys(TI).filter((k) => Array.isArray((TI as Record<string, unknown>)[k])) as readonly string[];
 
 /**
- * `struct tcp_info` (<netinet/tcp.h>) for TCP_INFO: read-only, every field named as in C
+ * `struct tcp_info` (`<netinet/tcp.h>`) for TCP_INFO: read-only, every field named as in C
  * (including the 4-bit `tcpi_snd_wscale` / `tcpi_rcv_wscale`, located by the compiler).
  * The kernel's own struct is longer; getsockopt gives this struct's bytes of it.
  */
@@ -85,7 +85,7 @@ const MREQN_multiaddr = field(MREQN, 'imr_multiaddr');
 const MREQN_address = field(MREQN, 'imr_address');
 const MREQN_ifindex = field(MREQN, 'imr_ifindex');
 
-/** `struct ip_mreqn` for IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP / IP_MULTICAST_IF (by ifindex). */
+/** `struct ip_mreqn` (`<netinet/in.h>`) for IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP / IP_MULTICAST_IF (by ifindex). */
 export class ip_mreqn extends CStruct {
   static readonly size = MREQN.size;
   #m?: in_addr;
@@ -110,7 +110,7 @@ const MSRC_multiaddr = field(MSRC, 'imr_multiaddr');
 const MSRC_interface = field(MSRC, 'imr_interface');
 const MSRC_sourceaddr = field(MSRC, 'imr_sourceaddr');
 
-/** `struct ip_mreq_source` for IP_ADD_SOURCE_MEMBERSHIP, IP_BLOCK_SOURCE… */
+/** `struct ip_mreq_source` (`<netinet/in.h>`) for IP_ADD_SOURCE_MEMBERSHIP, IP_BLOCK_SOURCE… */
 export class ip_mreq_source extends CStruct {
   static readonly size = MSRC.size;
   #m?: in_addr;
@@ -138,7 +138,7 @@ const MSF_numsrc = field(MSF, 'imsf_numsrc');
 const MSF_slist = field(MSF, 'imsf_slist');
 
 /**
- * `struct ip_msfilter` for IP_MSFILTER, with room for `nsrc` sources after the header
+ * `struct ip_msfilter` (`<netinet/in.h>`) for IP_MSFILTER, with room for `nsrc` sources after the header
  * (`bytes.length = ip_msfilter.sizeFor(nsrc)`). getsockopt(IP_MSFILTER) is in/out: the
  * kernel reads imsf_multiaddr/imsf_interface/imsf_numsrc and fills in the rest.
  */
@@ -182,7 +182,7 @@ const GR = layout('group_req');
 const GR_interface = field(GR, 'gr_interface');
 const GR_group = field(GR, 'gr_group');
 
-/** `struct group_req` (RFC 3678) for MCAST_JOIN_GROUP / MCAST_LEAVE_GROUP, IPv4 or IPv6. */
+/** `struct group_req` (`<netinet/in.h>`) (RFC 3678) for MCAST_JOIN_GROUP / MCAST_LEAVE_GROUP, IPv4 or IPv6. */
 export class group_req extends CStruct {
   static readonly size = GR.size;
   /** Zeroed, a view over `bytes`, or `{ interface: ifindex, group: sockaddr_in | sockaddr_in6 }`. */
@@ -205,7 +205,7 @@ const GSR_interface = field(GSR, 'gsr_interface');
 const GSR_group = field(GSR, 'gsr_group');
 const GSR_source = field(GSR, 'gsr_source');
 
-/** `struct group_source_req` (RFC 3678) for MCAST_JOIN_SOURCE_GROUP, MCAST_BLOCK_SOURCE… */
+/** `struct group_source_req` (`<netinet/in.h>`) (RFC 3678) for MCAST_JOIN_SOURCE_GROUP, MCAST_BLOCK_SOURCE… */
 export class group_source_req extends CStruct {
   static readonly size = GSR.size;
   constructor(init?: Uint8Array | { interface: number; group: sockaddr_in | sockaddr_in6; source: sockaddr_in | sockaddr_in6 }) {
@@ -238,7 +238,7 @@ export interface BpfInstruction {
   k: number;
 }
 
-/** `struct sock_filter`: one classic BPF instruction (<linux/filter.h>). */
+/** `struct sock_filter`: one classic BPF instruction (`<linux/filter.h>`). */
 export class sock_filter extends CStruct implements BpfInstruction {
   static readonly size = SF.size;
   constructor(init?: Uint8Array | BpfInstruction) {
@@ -259,16 +259,25 @@ export class sock_filter extends CStruct implements BpfInstruction {
   set jf(x: number) { this.set_(SF_jf, x, 'jf'); }
   get k(): number { return this.get_(SF_k); }
   set k(x: number) { this.set_(SF_k, x, 'k'); }
+  /** The instruction as a plain `{ code, jt, jf, k }` object. */
   toJSON(): BpfInstruction { return { code: this.code, jt: this.jt, jf: this.jf, k: this.k }; }
 }
 
-/** BPF_STMT(code, k) as in <linux/filter.h>. */
+/**
+ * BPF_STMT(code, k) as in <linux/filter.h>.
+ *
+ * No syscall: the macro of `<linux/filter.h>`; classic BPF for `SO_ATTACH_FILTER` in [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html).
+ */
 export const BPF_STMT = (code: number, k: number): BpfInstruction => ({ code, jt: 0, jf: 0, k });
-/** BPF_JUMP(code, k, jt, jf) as in <linux/filter.h>. */
+/**
+ * BPF_JUMP(code, k, jt, jf) as in <linux/filter.h>.
+ *
+ * No syscall: the macro of `<linux/filter.h>`; classic BPF for `SO_ATTACH_FILTER` in [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html).
+ */
 export const BPF_JUMP = (code: number, k: number, jt: number, jf: number): BpfInstruction => ({ code, jt, jf, k });
 
 /**
- * A classic BPF program as `struct sock_fprog` would hold it: `len` instructions laid out
+ * A classic BPF program as `struct sock_fprog` (`<linux/filter.h>`) would hold it: `len` instructions laid out
  * as a `sock_filter` array in `filter` (the bytes the kernel copies on SO_ATTACH_FILTER).
  */
 export class sock_fprog {
@@ -301,6 +310,9 @@ export class sock_fprog {
 /**
  * setsockopt(fd, level, optname, &prog, sizeof prog) with a `struct sock_fprog` built in
  * C around `prog` (SO_ATTACH_FILTER, SO_ATTACH_REUSEPORT_CBPF, PACKET_FANOUT_DATA). Returns 0.
+ *
+ * Calls [setsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html); `SO_ATTACH_FILTER` is in [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html).
+ * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK`, `EPERM` (see the man page's ERRORS).
  */
 export function setsockoptFilter(fd: number, level: number, optname: number, prog: sock_fprog | readonly BpfInstruction[]): number {
   v.fd(fd);
@@ -322,6 +334,7 @@ export type OptionType =
 /** The manual page that documents an option. */
 export type OptionPage = 'socket' | 'ip' | 'ipv6' | 'tcp' | 'udp' | 'unix' | 'raw' | 'packet';
 
+/** One row of the option table: its name, level and optname, C value type, and whether it can be read and written. */
 export interface OptionEntry {
   readonly name: string;
   readonly level: number;
@@ -461,7 +474,11 @@ function buildTable(): ReadonlyMap<string, OptionEntry> {
 /** Every option this host defines, by name: level, optname, C type, readable, writable. */
 export const sockoptTable: ReadonlyMap<string, OptionEntry> = buildTable();
 
-/** The table entry of `name`: TypeError for a non-string, RangeError for a name not in the table. */
+/**
+ * The table entry of `name`: TypeError for a non-string, RangeError for a name not in the table.
+ *
+ * No syscall: the option table of [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html), [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html), [ipv6(7)](https://man7.org/linux/man-pages/man7/ipv6.7.html), [tcp(7)](https://man7.org/linux/man-pages/man7/tcp.7.html), [udp(7)](https://man7.org/linux/man-pages/man7/udp.7.html), [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html), [raw(7)](https://man7.org/linux/man-pages/man7/raw.7.html), [packet(7)](https://man7.org/linux/man-pages/man7/packet.7.html).
+ */
 export function sockoptInfo(name: string): OptionEntry {
   if (typeof name !== 'string') throw v.typeError('name', 'of type string', name);
   const e = sockoptTable.get(name);
@@ -521,6 +538,9 @@ const IFNAMSIZ = C.IFNAMSIZ ?? 16;
  * string/ifname → a string, struct options → their struct, filter → an array of
  * {code, jt, jf, k} (or a sock_fprog), bytes → an ArrayBufferView. Bad values throw
  * TypeError / RangeError before any syscall. Returns 0.
+ *
+ * Calls [setsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html). Options: [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html), [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html), [ipv6(7)](https://man7.org/linux/man-pages/man7/ipv6.7.html), [tcp(7)](https://man7.org/linux/man-pages/man7/tcp.7.html), [udp(7)](https://man7.org/linux/man-pages/man7/udp.7.html), [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html), [raw(7)](https://man7.org/linux/man-pages/man7/raw.7.html), [packet(7)](https://man7.org/linux/man-pages/man7/packet.7.html).
+ * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK`, `EPERM` (see the man page's ERRORS).
  */
 export function setOption(fd: number, name: string, value: OptionInput): number {
   v.fd(fd);
@@ -593,6 +613,9 @@ function plain(value: unknown, keys: string[]): Record<string, unknown> {
  * at the first NUL, bytes are cut to the length the kernel reported). `input` makes the
  * call in/out: for an int option it is the int handed in (PACKET_HDRLEN takes the TPACKET
  * version), for a bytes option the buffer handed in and read back (IP_MSFILTER).
+ *
+ * Calls [getsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html). Options: [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html), [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html), [ipv6(7)](https://man7.org/linux/man-pages/man7/ipv6.7.html), [tcp(7)](https://man7.org/linux/man-pages/man7/tcp.7.html), [udp(7)](https://man7.org/linux/man-pages/man7/udp.7.html), [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html), [raw(7)](https://man7.org/linux/man-pages/man7/raw.7.html), [packet(7)](https://man7.org/linux/man-pages/man7/packet.7.html).
+ * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK` (see the man page's ERRORS).
  */
 export function getOption<N extends string>(fd: number, name: N, input?: number | ArrayBufferView | CStruct): unknown;
 export function getOption(fd: number, name: string, input?: number | ArrayBufferView | CStruct): unknown {
@@ -653,7 +676,11 @@ export function getOption(fd: number, name: string, input?: number | ArrayBuffer
   }
 }
 
-/** Number of options in the table per level name (SOL_SOCKET, IPPROTO_IP…), for reports. */
+/**
+ * Number of options in the table per level name (SOL_SOCKET, IPPROTO_IP…), for reports.
+ *
+ * No syscall: counts the option table of [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html), [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html), [ipv6(7)](https://man7.org/linux/man-pages/man7/ipv6.7.html), [tcp(7)](https://man7.org/linux/man-pages/man7/tcp.7.html), [udp(7)](https://man7.org/linux/man-pages/man7/udp.7.html), [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html), [raw(7)](https://man7.org/linux/man-pages/man7/raw.7.html), [packet(7)](https://man7.org/linux/man-pages/man7/packet.7.html).
+ */
 export function sockoptCounts(): Record<string, number> {
   const byValue = new Map<string, number>();
   for (const [levelName, , specs] of SPECS) {

@@ -80,7 +80,7 @@ export abstract class CStruct {
 const IN = layout('in_addr');
 const IN_s_addr = field(IN, 's_addr');
 
-/** `struct in_addr`: `s_addr` is the IPv4 address in network byte order (as C stores it). */
+/** `struct in_addr` (`<netinet/in.h>`): `s_addr` is the IPv4 address in network byte order (as C stores it). */
 export class in_addr extends CStruct {
   static readonly size = IN.size;
   /** A zeroed struct, a view over `bytes`, or the parse of a dotted-quad string. */
@@ -102,7 +102,7 @@ export class in_addr extends CStruct {
 const IN6 = layout('in6_addr');
 const IN6_s6_addr = field(IN6, 's6_addr');
 
-/** `struct in6_addr`: `s6_addr` is the 16 address bytes. */
+/** `struct in6_addr` (`<netinet/in.h>`): `s6_addr` is the 16 address bytes. */
 export class in6_addr extends CStruct {
   static readonly size = IN6.size;
   constructor(init?: Uint8Array | string) {
@@ -139,7 +139,7 @@ const SA = layout('sockaddr');
 const SA_family = field(SA, 'sa_family');
 const SA_data = field(SA, 'sa_data');
 
-/** `struct sockaddr`: the generic header. */
+/** `struct sockaddr` (`<sys/socket.h>`): the generic header. */
 export class sockaddr extends SockaddrBase {
   static readonly size = SA.size;
   constructor(bytes?: Uint8Array, addrlen?: number) { super(SA.size, bytes, addrlen); }
@@ -154,7 +154,7 @@ export class sockaddr extends SockaddrBase {
 const SS = layout('sockaddr_storage');
 const SS_family = field(SS, 'ss_family');
 
-/** `struct sockaddr_storage`: room for any address; unknown families come back as this. */
+/** `struct sockaddr_storage` (`<sys/socket.h>`): room for any address; unknown families come back as this. */
 export class sockaddr_storage extends SockaddrBase {
   static readonly size = SS.size;
   constructor(bytes?: Uint8Array, addrlen?: number) { super(SS.size, bytes, addrlen); }
@@ -177,7 +177,7 @@ const SIN_port = field(SIN, 'sin_port');
 const SIN_addr = field(SIN, 'sin_addr');
 const SIN_zero = field(SIN, 'sin_zero');
 
-/** `struct sockaddr_in`: an IPv4 address and port, both in network byte order. */
+/** `struct sockaddr_in` (`<netinet/in.h>`): an IPv4 address and port, both in network byte order. */
 export class sockaddr_in extends SockaddrBase {
   static readonly size = SIN.size;
   #addr?: in_addr;
@@ -225,7 +225,7 @@ const SIN6_scope_id = field(SIN6, 'sin6_scope_id');
 const swap32 = (v: number): number =>
   LE ? (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0 : v;
 
-/** `struct sockaddr_in6`: IPv6 address, port and flowinfo in network byte order, scope id in host order. */
+/** `struct sockaddr_in6` (`<netinet/in.h>`): IPv6 address, port and flowinfo in network byte order, scope id in host order. */
 export class sockaddr_in6 extends SockaddrBase {
   static readonly size = SIN6.size;
   #addr?: in6_addr;
@@ -303,7 +303,7 @@ const SUN_path = field(SUN, 'sun_path');
 const SUN_PATH_OFFSET = SUN_path[0];
 
 /**
- * `struct sockaddr_un`: a Unix socket address. `addrlen` says how much of `sun_path` counts:
+ * `struct sockaddr_un` (`<sys/un.h>`): a Unix socket address. `addrlen` says how much of `sun_path` counts:
  * a pathname (NUL-terminated), a Linux abstract name (leading NUL, any bytes, no terminator),
  * or nothing at all (an unnamed socket, addrlen == sizeof(sa_family_t)).
  */
@@ -376,7 +376,7 @@ const SLL_pkttype = field(SLL, 'sll_pkttype');
 const SLL_halen = field(SLL, 'sll_halen');
 const SLL_addr = field(SLL, 'sll_addr');
 
-/** `struct sockaddr_ll`: a link-layer (AF_PACKET) address. */
+/** `struct sockaddr_ll` (`<linux/if_packet.h>`): a link-layer (AF_PACKET) address. */
 export class sockaddr_ll extends SockaddrBase {
   static readonly size = SLL.size;
   constructor(bytes?: Uint8Array, addrlen?: number) {
@@ -421,6 +421,8 @@ export function registerSockaddrFamily(family: number, decode: (bytes: Buffer, a
 /**
  * Decodes kernel-filled address bytes into the struct of their family (a copy, so the
  * source can be reused). Unknown families come back as sockaddr_storage with their addrlen.
+ *
+ * No syscall: decodes bytes the kernel filled, as described in [sockaddr(3type)](https://man7.org/linux/man-pages/man3/sockaddr.3type.html).
  */
 export function sockaddrFrom(bytes: Uint8Array, addrlen: number): SocketAddress {
   const n = Math.min(addrlen, bytes.byteLength);
@@ -447,7 +449,7 @@ const LINGER = layout('linger');
 const LINGER_onoff = field(LINGER, 'l_onoff');
 const LINGER_linger = field(LINGER, 'l_linger');
 
-/** `struct linger` for SO_LINGER. */
+/** `struct linger` (`<sys/socket.h>`) for SO_LINGER. */
 export class linger extends CStruct {
   static readonly size = LINGER.size;
   constructor(init?: Uint8Array | { l_onoff: number; l_linger: number }) {
@@ -467,7 +469,7 @@ const TV = layout('timeval');
 const TV_sec = field(TV, 'tv_sec');
 const TV_usec = field(TV, 'tv_usec');
 
-/** `struct timeval` for SO_RCVTIMEO / SO_SNDTIMEO. */
+/** `struct timeval` (`<sys/time.h>`) for SO_RCVTIMEO / SO_SNDTIMEO. */
 export class timeval extends CStruct {
   static readonly size = TV.size;
   constructor(init?: Uint8Array | { tv_sec: number; tv_usec: number }) {
@@ -488,7 +490,7 @@ const UCRED_pid = field(UCRED, 'pid');
 const UCRED_uid = field(UCRED, 'uid');
 const UCRED_gid = field(UCRED, 'gid');
 
-/** `struct ucred` for SO_PEERCRED. */
+/** `struct ucred` (`<sys/socket.h>`) for SO_PEERCRED. */
 export class ucred extends CStruct {
   static readonly size = UCRED.size;
   constructor(bytes?: Uint8Array) { super(UCRED.size, bytes); }
@@ -504,7 +506,7 @@ const MREQ = layout('ip_mreq');
 const MREQ_multiaddr = field(MREQ, 'imr_multiaddr');
 const MREQ_interface = field(MREQ, 'imr_interface');
 
-/** `struct ip_mreq` for IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP. */
+/** `struct ip_mreq` (`<netinet/in.h>`) for IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP. */
 export class ip_mreq extends CStruct {
   static readonly size = MREQ.size;
   #m?: in_addr;
@@ -518,7 +520,7 @@ const MREQ6 = layout('ipv6_mreq');
 const MREQ6_multiaddr = field(MREQ6, 'ipv6mr_multiaddr');
 const MREQ6_interface = field(MREQ6, 'ipv6mr_interface');
 
-/** `struct ipv6_mreq` for IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP. */
+/** `struct ipv6_mreq` (`<netinet/in.h>`) for IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP. */
 export class ipv6_mreq extends CStruct {
   static readonly size = MREQ6.size;
   #m?: in6_addr;
@@ -538,7 +540,11 @@ export {
 /** Anything with a C size: a struct (class or instance) or a buffer. */
 export type Sized = CStruct | ArrayBufferView | { readonly size: number };
 
-/** sizeof: the C size of a struct type or instance, or the byte length of a buffer. */
+/**
+ * sizeof: the C size of a struct type or instance, or the byte length of a buffer.
+ *
+ * No syscall: C's `sizeof` operator, with the size the compiler gave (see [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html) for the address structs).
+ */
 export function sizeof(x: Sized): number {
   if (x instanceof CStruct) return (x.constructor as unknown as { size: number }).size;
   if (ArrayBuffer.isView(x)) return x.byteLength;

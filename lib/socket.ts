@@ -260,12 +260,12 @@ export class Socket {
     return fd;
   }
 
-  /** close(2) (see close()). */
+  /** Calls [close(2)](https://man7.org/linux/man-pages/man2/close.2.html) once, as close() does (for `using`). */
   [Symbol.dispose](): void {
     this.close();
   }
 
-  /** close(2) (see close()). */
+  /** Calls [close(2)](https://man7.org/linux/man-pages/man2/close.2.html) once, as close() does (for `await using`). */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }
@@ -470,7 +470,11 @@ export class Socket {
     return this.#iterate(size, op);
   }
 
-  /** `for await (const chunk of sock)`: chunks() with a 64 KiB receive buffer. */
+  /**
+   * `for await (const chunk of sock)`: chunks() with a 64 KiB receive buffer.
+   *
+   * Calls [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html) once per chunk, without blocking the event loop.
+   */
   [Symbol.asyncIterator](): AsyncIterableIterator<Buffer> {
     return this.chunks();
   }

@@ -1,13 +1,17 @@
 // Addresses: struct layouts as the compiler sees them, inet_pton(3), inet_ntop(3),
 // inet_addr(3), if_nametoindex(3), if_indextoname(3).
+#include "layout.h"
+
+#ifndef _WIN32
 #include <arpa/inet.h>
-#include <linux/if_packet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/time.h>
 #include <sys/un.h>
-
-#include "layout.h"
+#endif
+#ifdef AF_PACKET
+#include <linux/if_packet.h>
+#endif
 
 namespace bsock {
 namespace {
@@ -24,16 +28,22 @@ Napi::Object Layouts(Napi::Env env) {
             BS_FIELD(sockaddr_in6, sin6_flowinfo); BS_FIELD(sockaddr_in6, sin6_addr);
             BS_FIELD(sockaddr_in6, sin6_scope_id));
   BS_STRUCT(sockaddr_un, BS_FIELD(sockaddr_un, sun_family); BS_FIELD(sockaddr_un, sun_path));
+#ifdef AF_PACKET
   BS_STRUCT(sockaddr_ll, BS_FIELD(sockaddr_ll, sll_family); BS_FIELD(sockaddr_ll, sll_protocol);
             BS_FIELD(sockaddr_ll, sll_ifindex); BS_FIELD(sockaddr_ll, sll_hatype);
             BS_FIELD(sockaddr_ll, sll_pkttype); BS_FIELD(sockaddr_ll, sll_halen);
             BS_FIELD(sockaddr_ll, sll_addr));
+#endif
   BS_STRUCT(linger, BS_FIELD(linger, l_onoff); BS_FIELD(linger, l_linger));
   BS_STRUCT(timeval, BS_FIELD(timeval, tv_sec); BS_FIELD(timeval, tv_usec));
+#ifdef SCM_CREDENTIALS
   BS_STRUCT(ucred, BS_FIELD(ucred, pid); BS_FIELD(ucred, uid); BS_FIELD(ucred, gid));
+#endif
   BS_STRUCT(ip_mreq, BS_FIELD(ip_mreq, imr_multiaddr); BS_FIELD(ip_mreq, imr_interface));
+#ifdef __linux__  // no macro announces struct ip_mreqn
   BS_STRUCT(ip_mreqn, BS_FIELD(ip_mreqn, imr_multiaddr); BS_FIELD(ip_mreqn, imr_address);
             BS_FIELD(ip_mreqn, imr_ifindex));
+#endif
   BS_STRUCT(ipv6_mreq, BS_FIELD(ipv6_mreq, ipv6mr_multiaddr); BS_FIELD(ipv6_mreq, ipv6mr_interface));
   return layouts;
 }
@@ -60,7 +70,7 @@ Napi::Value InetNtop(const Napi::CallbackInfo& info) {
   }
   char out[INET6_ADDRSTRLEN];
   const char* r = ::inet_ntop(af, src.data, out, sizeof out);
-  if (r == nullptr) return Num(info.Env(), -errno);
+  if (r == nullptr) return Num(info.Env(), -LastError());
   return Napi::String::New(info.Env(), r);
 }
 
@@ -71,13 +81,17 @@ Napi::Value InetAddr(const Napi::CallbackInfo& info) {
   return Num(info.Env(), ::inet_addr(src.c_str()));
 }
 
-// inet_aton(cp, inp) -> 1 or 0.
+// inet_aton(cp, inp) -> 1 or 0 (WinSock has no inet_aton).
 Napi::Value InetAton(const Napi::CallbackInfo& info) {
+#ifndef BSOCK_HAVE_INET_ATON
+  return NoSys(info);
+#else
   std::string src = info[0].As<Napi::String>().Utf8Value();
   View dst = Bytes(info, 1);
   if (dst.length < sizeof(in_addr)) throw Napi::RangeError::New(info.Env(), "internal: inet_aton buffer too small");
   if (src.find('\0') != std::string::npos) return Num(info.Env(), 0);
   return Num(info.Env(), ::inet_aton(src.c_str(), reinterpret_cast<in_addr*>(dst.data)));
+#endif
 }
 
 // if_nametoindex(3) -> index, or -errno.
@@ -85,6 +99,9 @@ Napi::Value IfNameToIndex(const Napi::CallbackInfo& info) {
   std::string name = info[0].As<Napi::String>().Utf8Value();
   if (name.find('\0') != std::string::npos) return Num(info.Env(), -ENODEV);
   unsigned idx = ::if_nametoindex(name.c_str());
+#ifdef _WIN32
+  if (idx == 0) return Num(info.Env(), -ENODEV);  // Windows sets no error code; Linux says ENODEV
+#endif
   return Num(info.Env(), idx == 0 ? -static_cast<double>(errno) : idx);
 }
 
@@ -92,7 +109,13 @@ Napi::Value IfNameToIndex(const Napi::CallbackInfo& info) {
 Napi::Value IfIndexToName(const Napi::CallbackInfo& info) {
   unsigned idx = Uint(info, 0);
   char name[IF_NAMESIZE];
-  if (::if_indextoname(idx, name) == nullptr) return Num(info.Env(), -errno);
+  if (::if_indextoname(idx, name) == nullptr) {
+#ifdef _WIN32
+    return Num(info.Env(), -ENXIO);  // Windows sets no error code; Linux says ENXIO
+#else
+    return Num(info.Env(), -errno);
+#endif
+  }
   return Napi::String::New(info.Env(), name);
 }
 

@@ -10,13 +10,15 @@
 #define _GNU_SOURCE
 #endif
 
+// Before napi.h: on Windows winsock2.h must precede anything that includes windows.h.
+#include "platform.h"
+
 #include <napi.h>
 
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <sys/socket.h>
 
 namespace bsock {
 
@@ -27,7 +29,8 @@ inline double Retry(F call) {
   for (;;) {
     auto r = call();
     if (r >= 0) return static_cast<double>(r);
-    if (errno != EINTR) return -static_cast<double>(errno);
+    int err = LastError();
+    if (err != EINTR) return -static_cast<double>(err);
   }
 }
 
@@ -35,7 +38,7 @@ inline double Retry(F call) {
 template <typename F>
 inline double Once(F call) {
   auto r = call();
-  return r >= 0 ? static_cast<double>(r) : -static_cast<double>(errno);
+  return r >= 0 ? static_cast<double>(r) : -static_cast<double>(LastError());
 }
 
 struct View {
@@ -124,6 +127,10 @@ inline void AddrDone(AddrOut& out) {
 inline View AddrIn(const Napi::CallbackInfo& info, size_t buf, size_t len) { return BytesLen(info, buf, len); }
 
 inline Napi::Number Num(Napi::Env env, double v) { return Napi::Number::New(env, v); }
+
+// The body of a call this host lacks (see platform.h): it fails as the syscall would on a
+// kernel without it, so the JS side throws SocketError ENOSYS.
+inline Napi::Value NoSys(const Napi::CallbackInfo& info) { return Num(info.Env(), -ENOSYS); }
 
 void InitLifecycle(Napi::Env env, Napi::Object exports);
 void InitIo(Napi::Env env, Napi::Object exports);

@@ -8,11 +8,10 @@
 namespace bsock {
 namespace {
 
-// strerror_r(3), GNU variant: thread-safe, so workers never share a static buffer.
+// strerror_r(3): thread-safe, so workers never share a static buffer.
 Napi::Value StrError(const Napi::CallbackInfo& info) {
   char buf[256];
-  const char* msg = ::strerror_r(Int(info, 0), buf, sizeof buf);
-  return Napi::String::New(info.Env(), msg);
+  return Napi::String::New(info.Env(), ErrorText(Int(info, 0), buf, sizeof buf));
 }
 
 }  // namespace

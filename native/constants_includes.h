@@ -16,6 +16,13 @@
 #define _GNU_SOURCE
 #endif
 
+#ifdef _WIN32
+// WinSock 2 (the generator runs on Linux; every name it lists is #ifdef-guarded, so a
+// Windows build exports exactly the names these headers define, with their values).
+#include "platform.h"
+#include <errno.h>
+#include <mstcpip.h>
+#else
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -31,6 +38,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <net/if.h>
+#endif
+#ifdef __linux__
 #include <linux/if_packet.h>
 #include <linux/if_ether.h>
 #include <net/if_arp.h>
@@ -43,5 +52,6 @@
 #include <linux/rtnetlink.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#endif
 
 #endif  // BERKELEY_SOCKETS_CONSTANTS_INCLUDES_H

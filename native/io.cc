@@ -1,19 +1,17 @@
 // Data transfer: send(2), recv(2), sendto(2), recvfrom(2), read(2), write(2).
 // Buffers are the caller's own memory: nothing is copied on the way to the kernel.
-#include <unistd.h>
-
 #include "common.h"
 
 namespace bsock {
 namespace {
 
-// send(2). MSG_NOSIGNAL is always added: a peer reset must be an EPIPE error, never a
-// signal that kills the process.
+// send(2). MSG_NOSIGNAL is always added (where it exists): a peer reset must be an EPIPE
+// error, never a signal that kills the process.
 Napi::Value Send(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0);
   View b = BytesLen(info, 1, 2);
-  int flags = Int(info, 3) | MSG_NOSIGNAL;
-  return Num(info.Env(), Retry([&] { return ::send(fd, b.data, b.length, flags); }));
+  int flags = Int(info, 3) | kMsgNoSignal;
+  return Num(info.Env(), Retry([&] { return sys::send(fd, b.data, b.length, flags); }));
 }
 
 // recv(2) into the caller's buffer.
@@ -21,14 +19,14 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0);
   View b = BytesLen(info, 1, 2);
   int flags = Int(info, 3);
-  return Num(info.Env(), Retry([&] { return ::recv(fd, b.data, b.length, flags); }));
+  return Num(info.Env(), Retry([&] { return sys::recv(fd, b.data, b.length, flags); }));
 }
 
 // sendto(2); a null address sends on a connected socket.
 Napi::Value SendTo(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0);
   View b = BytesLen(info, 1, 2);
-  int flags = Int(info, 3) | MSG_NOSIGNAL;
+  int flags = Int(info, 3) | kMsgNoSignal;
   sockaddr* addr = nullptr;
   socklen_t alen = 0;
   if (!IsAbsent(info[4])) {
@@ -36,7 +34,7 @@ Napi::Value SendTo(const Napi::CallbackInfo& info) {
     addr = reinterpret_cast<sockaddr*>(a.data);
     alen = static_cast<socklen_t>(a.length);
   }
-  return Num(info.Env(), Retry([&] { return ::sendto(fd, b.data, b.length, flags, addr, alen); }));
+  return Num(info.Env(), Retry([&] { return sys::sendto(fd, b.data, b.length, flags, addr, alen); }));
 }
 
 // recvfrom(2); the sender's address goes into the optional out-address.
@@ -48,24 +46,24 @@ Napi::Value RecvFrom(const Napi::CallbackInfo& info) {
   socklen_t cap = out.len;
   double r = Retry([&] {
     out.len = cap;
-    return ::recvfrom(fd, b.data, b.length, flags, out.addr, out.addr ? &out.len : nullptr);
+    return sys::recvfrom(fd, b.data, b.length, flags, out.addr, out.addr ? &out.len : nullptr);
   });
   if (r >= 0) AddrDone(out);
   return Num(info.Env(), r);
 }
 
-// read(2) on any fd.
+// read(2) on any fd (on Windows, recv on a socket).
 Napi::Value Read(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0);
   View b = BytesLen(info, 1, 2);
-  return Num(info.Env(), Retry([&] { return ::read(fd, b.data, b.length); }));
+  return Num(info.Env(), Retry([&] { return sys::read(fd, b.data, b.length); }));
 }
 
-// write(2) on any fd.
+// write(2) on any fd (on Windows, send on a socket).
 Napi::Value Write(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0);
   View b = BytesLen(info, 1, 2);
-  return Num(info.Env(), Retry([&] { return ::write(fd, b.data, b.length); }));
+  return Num(info.Env(), Retry([&] { return sys::write(fd, b.data, b.length); }));
 }
 
 }  // namespace

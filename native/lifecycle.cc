@@ -1,9 +1,5 @@
 // Socket lifecycle: socket(2), socketpair(2), bind(2), listen(2), accept4(2), connect(2),
 // shutdown(2), close(2), getsockname(2), getpeername(2), fcntl(2).
-#include <fcntl.h>
-#include <poll.h>
-#include <unistd.h>
-
 #include "common.h"
 
 namespace bsock {
@@ -13,21 +9,25 @@ namespace {
 // as the caller asked, because the synchronous API keeps C semantics.
 Napi::Value Socket(const Napi::CallbackInfo& info) {
   int domain = Int(info, 0), type = Int(info, 1), protocol = Int(info, 2);
-  return Num(info.Env(), Once([&] { return ::socket(domain, type | SOCK_CLOEXEC, protocol); }));
+  return Num(info.Env(), Once([&] { return sys::socket(domain, type | kSockCloexec, protocol); }));
 }
 
 // socketpair(2); writes both fds into the Int32Array(2) argument.
 Napi::Value Socketpair(const Napi::CallbackInfo& info) {
+#ifndef BSOCK_HAVE_SOCKETPAIR
+  return NoSys(info);
+#else
   int domain = Int(info, 0), type = Int(info, 1), protocol = Int(info, 2);
   View out = Bytes(info, 3);
   if (out.length < 2 * sizeof(int32_t)) throw Napi::TypeError::New(info.Env(), "internal: bad fd pair");
   int sv[2] = {-1, -1};
-  double r = Once([&] { return ::socketpair(domain, type | SOCK_CLOEXEC, protocol, sv); });
+  double r = Once([&] { return sys::socketpair(domain, type | kSockCloexec, protocol, sv); });
   if (r >= 0) {
     reinterpret_cast<int32_t*>(out.data)[0] = sv[0];
     reinterpret_cast<int32_t*>(out.data)[1] = sv[1];
   }
   return Num(info.Env(), r);
+#endif
 }
 
 // bind(2)
@@ -35,25 +35,25 @@ Napi::Value Bind(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0);
   View a = AddrIn(info, 1, 2);
   return Num(info.Env(), Retry([&] {
-               return ::bind(fd, reinterpret_cast<sockaddr*>(a.data), static_cast<socklen_t>(a.length));
+               return sys::bind(fd, reinterpret_cast<sockaddr*>(a.data), static_cast<socklen_t>(a.length));
              }));
 }
 
 // listen(2)
 Napi::Value Listen(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0), backlog = Int(info, 1);
-  return Num(info.Env(), Retry([&] { return ::listen(fd, backlog); }));
+  return Num(info.Env(), Retry([&] { return sys::listen(fd, backlog); }));
 }
 
-// accept4(2) with SOCK_CLOEXEC added to the caller's flags.
+// accept4(2) with SOCK_CLOEXEC added to the caller's flags (where the host has it).
 Napi::Value Accept(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0);
   AddrOut out = AddrOutArg(info, 1, 2);
-  int flags = Int(info, 3) | SOCK_CLOEXEC;
+  int flags = Int(info, 3) | kSockCloexec;
   socklen_t cap = out.len;
   double r = Retry([&] {
     out.len = cap;
-    return ::accept4(fd, out.addr, out.addr ? &out.len : nullptr, flags);
+    return sys::accept4(fd, out.addr, out.addr ? &out.len : nullptr, flags);
   });
   if (r >= 0) AddrDone(out);
   return Num(info.Env(), r);
@@ -64,35 +64,37 @@ Napi::Value Accept(const Napi::CallbackInfo& info) {
 Napi::Value Connect(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0);
   View a = AddrIn(info, 1, 2);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(a.data), static_cast<socklen_t>(a.length)) == 0) {
+  if (sys::connect(fd, reinterpret_cast<sockaddr*>(a.data), static_cast<socklen_t>(a.length)) == 0) {
     return Num(info.Env(), 0);
   }
-  if (errno != EINTR) return Num(info.Env(), -errno);
-  pollfd p{fd, POLLOUT, 0};
-  double r = Retry([&] { return ::poll(&p, 1, -1); });
+  int e = LastError();
+  if (e != EINTR) return Num(info.Env(), -e);
+  short revents = 0;
+  double r = Retry([&] { return sys::PollOne(fd, POLLOUT, -1, revents); });
   if (r < 0) return Num(info.Env(), r);
   int err = 0;
   socklen_t len = sizeof err;
-  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return Num(info.Env(), -errno);
+  if (sys::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return Num(info.Env(), -LastError());
   return Num(info.Env(), err == 0 ? 0 : -err);
 }
 
 // shutdown(2)
 Napi::Value Shutdown(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0), how = Int(info, 1);
-  return Num(info.Env(), Retry([&] { return ::shutdown(fd, how); }));
+  return Num(info.Env(), Retry([&] { return sys::shutdown(fd, how); }));
 }
 
-// close(2), called exactly once: on Linux the fd is released even when it reports EINTR.
+// close(2) (closesocket on Windows), called exactly once: on Linux the fd is released even
+// when it reports EINTR.
 Napi::Value Close(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0);
-  double r = Once([&] { return ::close(fd); });
+  double r = Once([&] { return sys::close(fd); });
   if (r == -EINTR || r == -EINPROGRESS) r = 0;
   return Num(info.Env(), r);
 }
 
 // getsockname(2) / getpeername(2) into a caller-owned sockaddr_storage.
-template <int (*Fn)(int, sockaddr*, socklen_t*) noexcept>
+template <int (*Fn)(int, sockaddr*, socklen_t*)>
 Napi::Value GetName(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0);
   AddrOut out = AddrOutArg(info, 1, 2);
@@ -108,9 +110,14 @@ Napi::Value GetName(const Napi::CallbackInfo& info) {
 }
 
 // fcntl(2) with an integer argument (F_GETFL, F_SETFL, F_GETFD, F_SETFD).
+// Windows has no fcntl: its non-blocking switch, ioctlsocket(FIONBIO), cannot be read back.
 Napi::Value Fcntl(const Napi::CallbackInfo& info) {
+#ifndef BSOCK_HAVE_FCNTL
+  return NoSys(info);
+#else
   int fd = Int(info, 0), cmd = Int(info, 1), arg = Int(info, 2);
   return Num(info.Env(), Retry([&] { return ::fcntl(fd, cmd, arg); }));
+#endif
 }
 
 }  // namespace
@@ -124,8 +131,8 @@ void InitLifecycle(Napi::Env env, Napi::Object exports) {
   exports.Set("connect", Napi::Function::New(env, Connect, "connect"));
   exports.Set("shutdown", Napi::Function::New(env, Shutdown, "shutdown"));
   exports.Set("close", Napi::Function::New(env, Close, "close"));
-  exports.Set("getsockname", Napi::Function::New(env, GetName<::getsockname>, "getsockname"));
-  exports.Set("getpeername", Napi::Function::New(env, GetName<::getpeername>, "getpeername"));
+  exports.Set("getsockname", Napi::Function::New(env, GetName<sys::getsockname>, "getsockname"));
+  exports.Set("getpeername", Napi::Function::New(env, GetName<sys::getpeername>, "getpeername"));
   exports.Set("fcntl", Napi::Function::New(env, Fcntl, "fcntl"));
 }
 

@@ -2,26 +2,46 @@
 // structs that travel as ancillary data (cmsghdr, in_pktinfo, in6_pktinfo,
 // sock_extended_err, timespec). iovec and mmsghdr arrays live on the stack: no call makes
 // a heap allocation, except sendmsg/recvmsg with more than kStackIovs buffers.
+// Hosts without struct msghdr (Windows: WSASendMsg/WSARecvMsg take a WSAMSG) get these
+// calls as ENOSYS stubs, and only the layouts their headers have.
 // <time.h> first: <linux/errqueue.h> uses struct timespec without including it.
 #include <time.h>
-#include <linux/errqueue.h>
-#include <linux/net_tstamp.h>
+
+#include "layout.h"
+
+#ifndef _WIN32
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <sys/uio.h>
+#endif
+// The error queue (Linux): Windows names an IP_RECVERR too, but has no sock_extended_err.
+#if __has_include(<linux/errqueue.h>)
+#include <linux/errqueue.h>
+#define BS_ERRQUEUE 1
+#endif
+#ifdef SO_TIMESTAMPING
+#include <linux/net_tstamp.h>
+#endif
 
 #include <array>
 #include <climits>
 #include <vector>
 
-#include "layout.h"
-
 namespace bsock {
 namespace {
 
-constexpr size_t kStackIovs = 64;
 // Largest vlen of sendmmsg/recvmmsg (the kernel caps vlen at UIO_MAXIOV = 1024 anyway).
 constexpr uint32_t kMaxMmsg = 1024;
+
+#ifdef BSOCK_HAVE_MSGHDR
+constexpr size_t kStackIovs = 64;
+
+// Added to every receive where the host has it: a received fd never leaks into exec.
+#ifdef MSG_CMSG_CLOEXEC
+constexpr int kCmsgCloexec = MSG_CMSG_CLOEXEC;
+#else
+constexpr int kCmsgCloexec = 0;
+#endif
 
 // An Int32Array argument with at least `n` cells.
 int32_t* Cells(const Napi::CallbackInfo& info, size_t i, size_t n) {
@@ -62,10 +82,14 @@ class Iovecs {
   iovec* iov_ = nullptr;
   size_t count_ = 0;
 };
+#endif  // BSOCK_HAVE_MSGHDR
 
 // sendmsg(fd, iovs, name|null, namelen, control|null, controllen, flags): bytes or -errno.
 // MSG_NOSIGNAL is always added, as in send().
 Napi::Value SendMsg(const Napi::CallbackInfo& info) {
+#ifndef BSOCK_HAVE_MSGHDR
+  return NoSys(info);
+#else
   int fd = Int(info, 0);
   Iovecs iov(info, 1);
   msghdr m{};
@@ -81,13 +105,17 @@ Napi::Value SendMsg(const Napi::CallbackInfo& info) {
     m.msg_control = c.length > 0 ? c.data : nullptr;
     m.msg_controllen = c.length;
   }
-  int flags = Int(info, 6) | MSG_NOSIGNAL;
+  int flags = Int(info, 6) | kMsgNoSignal;
   return Num(info.Env(), Retry([&] { return ::sendmsg(fd, &m, flags); }));
+#endif
 }
 
 // recvmsg(fd, iovs, name|null, control|null, flags, out[namelen, controllen, msg_flags]):
 // bytes or -errno. MSG_CMSG_CLOEXEC is always added: a received fd never leaks into exec.
 Napi::Value RecvMsg(const Napi::CallbackInfo& info) {
+#ifndef BSOCK_HAVE_MSGHDR
+  return NoSys(info);
+#else
   int fd = Int(info, 0);
   Iovecs iov(info, 1);
   View name{nullptr, 0};
@@ -95,9 +123,9 @@ Napi::Value RecvMsg(const Napi::CallbackInfo& info) {
   if (!IsAbsent(info[2])) name = Bytes(info, 2);
   if (!IsAbsent(info[3])) control = Bytes(info, 3);
   int asked = Int(info, 4);
-  int flags = asked | MSG_CMSG_CLOEXEC;
+  int flags = asked | kCmsgCloexec;
   // The kernel echoes MSG_CMSG_CLOEXEC into msg_flags: hide it when only we added it.
-  int hide = (asked & MSG_CMSG_CLOEXEC) ? 0 : MSG_CMSG_CLOEXEC;
+  int hide = (asked & kCmsgCloexec) ? 0 : kCmsgCloexec;
   int32_t* out = Cells(info, 5, 3);
   msghdr m{};
   double r = Retry([&] {
@@ -116,7 +144,10 @@ Napi::Value RecvMsg(const Napi::CallbackInfo& info) {
     out[2] = m.msg_flags & ~hide;
   }
   return Num(info.Env(), r);
+#endif
 }
+
+#ifdef BSOCK_HAVE_MMSG
 
 // The mmsghdr array of sendmmsg/recvmmsg. Message k's buffer and address are slots of two
 // backing buffers, found by arithmetic: the cost of setting up a call is a few stores per
@@ -186,21 +217,30 @@ void ReadMmsg(const Napi::CallbackInfo& info, MmsgArgs& a, bool sending) {
   }
 }
 
+#endif  // BSOCK_HAVE_MMSG
+
 Napi::Value SendMmsg(const Napi::CallbackInfo& info) {
+#ifndef BSOCK_HAVE_MMSG
+  return NoSys(info);
+#else
   int fd = Int(info, 0);
   MmsgArgs a;
   ReadMmsg(info, a, true);
-  int flags = Int(info, 7) | MSG_NOSIGNAL;
+  int flags = Int(info, 7) | kMsgNoSignal;
   return Num(info.Env(), Retry([&] { return ::sendmmsg(fd, a.msgs.data(), a.vlen, flags); }));
+#endif
 }
 
 Napi::Value RecvMmsg(const Napi::CallbackInfo& info) {
+#ifndef BSOCK_HAVE_MMSG
+  return NoSys(info);
+#else
   int fd = Int(info, 0);
   MmsgArgs a;
   ReadMmsg(info, a, false);
   int asked = Int(info, 7);
-  int flags = asked | MSG_CMSG_CLOEXEC;
-  int hide = (asked & MSG_CMSG_CLOEXEC) ? 0 : MSG_CMSG_CLOEXEC;
+  int flags = asked | kCmsgCloexec;
+  int hide = (asked & kCmsgCloexec) ? 0 : kCmsgCloexec;
   double r = Retry([&] {
     // A retry after EINTR starts from the capacities again (nothing was received).
     return ::recvmmsg(fd, a.msgs.data(), a.vlen, flags, nullptr);
@@ -214,24 +254,41 @@ Napi::Value RecvMmsg(const Napi::CallbackInfo& info) {
     }
   }
   return Num(info.Env(), r);
+#endif
 }
 
 void AddMessageLayouts(Napi::Env env, Napi::Object layouts) {
+#ifdef BSOCK_HAVE_MSGHDR
   BS_STRUCT(cmsghdr, BS_FIELD(cmsghdr, cmsg_len); BS_FIELD(cmsghdr, cmsg_level); BS_FIELD(cmsghdr, cmsg_type));
+#ifdef IP_PKTINFO
   BS_STRUCT(in_pktinfo, BS_FIELD(in_pktinfo, ipi_ifindex); BS_FIELD(in_pktinfo, ipi_spec_dst);
             BS_FIELD(in_pktinfo, ipi_addr));
+#endif
+#ifdef IPV6_PKTINFO
   BS_STRUCT(in6_pktinfo, BS_FIELD(in6_pktinfo, ipi6_addr); BS_FIELD(in6_pktinfo, ipi6_ifindex));
+#endif
+#endif
+#ifdef BS_ERRQUEUE
   BS_STRUCT(sock_extended_err, BS_FIELD(sock_extended_err, ee_errno); BS_FIELD(sock_extended_err, ee_origin);
             BS_FIELD(sock_extended_err, ee_type); BS_FIELD(sock_extended_err, ee_code);
             BS_FIELD(sock_extended_err, ee_pad); BS_FIELD(sock_extended_err, ee_info);
             BS_FIELD(sock_extended_err, ee_data));
+#endif
   BS_STRUCT(timespec, BS_FIELD(timespec, tv_sec); BS_FIELD(timespec, tv_nsec));
+#ifdef BS_ERRQUEUE
   BS_STRUCT(scm_timestamping, BS_FIELD(scm_timestamping, ts));
+#endif
+#ifdef BSOCK_HAVE_MSGHDR
   BS_STRUCT(msghdr, BS_FIELD(msghdr, msg_name); BS_FIELD(msghdr, msg_namelen); BS_FIELD(msghdr, msg_iov);
             BS_FIELD(msghdr, msg_iovlen); BS_FIELD(msghdr, msg_control); BS_FIELD(msghdr, msg_controllen);
             BS_FIELD(msghdr, msg_flags));
+#endif
+#ifdef BSOCK_HAVE_MMSG
   BS_STRUCT(mmsghdr, BS_FIELD(mmsghdr, msg_hdr); BS_FIELD(mmsghdr, msg_len));
+#endif
+#ifdef BSOCK_HAVE_MSGHDR
   BS_STRUCT(iovec, BS_FIELD(iovec, iov_base); BS_FIELD(iovec, iov_len));
+#endif
 }
 
 }  // namespace
@@ -240,11 +297,16 @@ void AddMessageLayouts(Napi::Env env, Napi::Object layouts) {
 void InitMessages(Napi::Env env, Napi::Object exports) {
   AddMessageLayouts(env, exports.Get("layouts").As<Napi::Object>());
   Napi::Object constants = exports.Get("constants").As<Napi::Object>();
+  static_cast<void>(constants);  // a host may have none of the names below (Windows)
+#ifdef IOV_MAX
   constants.Set("IOV_MAX", Napi::Number::New(env, IOV_MAX));
+#endif
+#ifdef SO_EE_ORIGIN_NONE
   constants.Set("SO_EE_ORIGIN_NONE", Napi::Number::New(env, SO_EE_ORIGIN_NONE));
   constants.Set("SO_EE_ORIGIN_LOCAL", Napi::Number::New(env, SO_EE_ORIGIN_LOCAL));
   constants.Set("SO_EE_ORIGIN_ICMP", Napi::Number::New(env, SO_EE_ORIGIN_ICMP));
   constants.Set("SO_EE_ORIGIN_ICMP6", Napi::Number::New(env, SO_EE_ORIGIN_ICMP6));
+#endif
 #ifdef SO_EE_ORIGIN_TXSTATUS
   constants.Set("SO_EE_ORIGIN_TXSTATUS", Napi::Number::New(env, SO_EE_ORIGIN_TXSTATUS));
 #endif
@@ -258,6 +320,7 @@ void InitMessages(Napi::Env env, Napi::Object exports) {
   constants.Set("UDP_MAX_SEGMENTS", Napi::Number::New(env, UDP_MAX_SEGMENTS));
 #endif
 
+#ifdef SO_TIMESTAMPING
   // SO_TIMESTAMPING flags: enum members in <linux/net_tstamp.h>, so no #ifdef can guard
   // them; these are the ones every kernel header since 4.x has.
 #define BS_SOF(name) constants.Set(#name, Napi::Number::New(env, name));
@@ -266,14 +329,22 @@ void InitMessages(Napi::Env env, Napi::Object exports) {
   BS_SOF(SOF_TIMESTAMPING_RAW_HARDWARE) BS_SOF(SOF_TIMESTAMPING_OPT_ID) BS_SOF(SOF_TIMESTAMPING_TX_SCHED)
   BS_SOF(SOF_TIMESTAMPING_TX_ACK) BS_SOF(SOF_TIMESTAMPING_OPT_CMSG) BS_SOF(SOF_TIMESTAMPING_OPT_TSONLY)
 #undef BS_SOF
+#endif
 
+#ifdef BSOCK_HAVE_MSGHDR
   // CMSG_ALIGN / CMSG_SPACE / CMSG_LEN as this libc computes them, and the vlen limit.
+  // CMSG_ALIGN is glibc's; elsewhere one more byte of data costs one alignment unit.
   Napi::Object c = Napi::Object::New(env);
+#ifdef CMSG_ALIGN
   c.Set("align", Napi::Number::New(env, CMSG_ALIGN(1)));
+#else
+  c.Set("align", Napi::Number::New(env, CMSG_SPACE(1) - CMSG_SPACE(0)));
+#endif
   c.Set("space0", Napi::Number::New(env, CMSG_SPACE(0)));
   c.Set("len0", Napi::Number::New(env, CMSG_LEN(0)));
   c.Set("mmsgMax", Napi::Number::New(env, kMaxMmsg));
   exports.Set("messages", c);
+#endif
 
   exports.Set("sendmsg", Napi::Function::New(env, SendMsg, "sendmsg"));
   exports.Set("recvmsg", Napi::Function::New(env, RecvMsg, "recvmsg"));

@@ -4,14 +4,17 @@
 // result to a callback. Sync and async share one request type per call: the arguments are
 // read (and copied) on the JS thread, Run() does the C call and touches no JS, and ToJS()
 // converts the outcome.
+#include "common.h"
+
+#ifndef _WIN32
 #include <netdb.h>
+#endif
 
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "common.h"
 
 namespace bsock {
 namespace {
@@ -25,6 +28,18 @@ Napi::Object GaiFailure(Napi::Env env, int eai, int err) {
 }
 
 std::string OptString(const Napi::Value& v) { return v.As<Napi::String>().Utf8Value(); }
+
+// A resolver call that a signal interrupted (EAI_SYSTEM with EINTR): it is made again.
+// WinSock has no EAI_SYSTEM: its resolver errors are WSA codes of their own.
+bool Interrupted(int rc, int err) {
+#ifdef EAI_SYSTEM
+  return rc == EAI_SYSTEM && err == EINTR;
+#else
+  (void)rc;
+  (void)err;
+  return false;
+#endif
+}
 
 int32_t ArrayInt(const Napi::Array& a, uint32_t i) {
   Napi::Value v = a.Get(i);
@@ -65,7 +80,7 @@ class GaiRequest {
       rc_ = ::getaddrinfo(has_node_ ? node_.c_str() : nullptr, has_service_ ? service_.c_str() : nullptr,
                           has_hints_ ? &hints_ : nullptr, &res_);
       err_ = errno;
-    } while (rc_ == EAI_SYSTEM && err_ == EINTR);
+    } while (Interrupted(rc_, err_));
     if (rc_ != 0) res_ = nullptr;
   }
 
@@ -114,7 +129,7 @@ class NameRequest {
       rc_ = ::getnameinfo(reinterpret_cast<const sockaddr*>(addr_.data()), static_cast<socklen_t>(addr_.size()),
                           host_, sizeof host_, serv_, sizeof serv_, flags_);
       err_ = errno;
-    } while (rc_ == EAI_SYSTEM && err_ == EINTR);
+    } while (Interrupted(rc_, err_));
   }
 
   // [host, serv], or { eai, errno }. JS thread only.
@@ -205,25 +220,7 @@ Napi::Array StringList(Napi::Env env, char** list) {
   return out;
 }
 
-// gethostbyname(name) -> hostent object, or the h_errno value (a number) on failure.
-// The reentrant variant keeps workers from sharing glibc's static result.
-Napi::Value GetHostByName(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  std::string name = OptString(info[0]);
-  if (name.find('\0') != std::string::npos) return Napi::Number::New(env, HOST_NOT_FOUND);
-  std::vector<char> buf(1024);
-  hostent he{};
-  hostent* result = nullptr;
-  int herr = 0;
-  for (int tries = 0; tries < 8; ++tries) {
-    int rc = ::gethostbyname_r(name.c_str(), &he, buf.data(), buf.size(), &result, &herr);
-    if (rc == ERANGE) {
-      buf.resize(buf.size() * 4);
-      continue;
-    }
-    break;
-  }
-  if (result == nullptr) return Napi::Number::New(env, herr == 0 ? HOST_NOT_FOUND : herr);
+Napi::Object HostentToJS(Napi::Env env, const hostent& he) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("h_name", Napi::String::New(env, he.h_name ? he.h_name : ""));
   o.Set("h_aliases", StringList(env, he.h_aliases));
@@ -238,12 +235,54 @@ Napi::Value GetHostByName(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// gethostbyname(name) -> hostent object, or the h_errno value (a number) on failure.
+// The reentrant variant keeps workers from sharing glibc's static result.
+Napi::Value GetHostByName(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = OptString(info[0]);
+  if (name.find('\0') != std::string::npos) return Napi::Number::New(env, HOST_NOT_FOUND);
+#if defined(__GLIBC__) || defined(__FreeBSD__)
+  std::vector<char> buf(1024);
+  hostent he{};
+  hostent* result = nullptr;
+  int herr = 0;
+  for (int tries = 0; tries < 8; ++tries) {
+    int rc = ::gethostbyname_r(name.c_str(), &he, buf.data(), buf.size(), &result, &herr);
+    if (rc == ERANGE) {
+      buf.resize(buf.size() * 4);
+      continue;
+    }
+    break;
+  }
+  if (result == nullptr) return Napi::Number::New(env, herr == 0 ? HOST_NOT_FOUND : herr);
+  return HostentToJS(env, he);
+#else
+  // No gethostbyname_r. WinSock keeps the result per thread (and its h_errno is
+  // WSAGetLastError()); elsewhere the shared result is read under a lock.
+#ifndef _WIN32
+  static std::mutex lock;
+  std::lock_guard<std::mutex> hold(lock);
+#endif
+  const hostent* he = ::gethostbyname(name.c_str());
+  if (he == nullptr) return Napi::Number::New(env, h_errno == 0 ? HOST_NOT_FOUND : h_errno);
+  return HostentToJS(env, *he);
+#endif
+}
+
 Napi::Value GaiStrerror(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), ::gai_strerror(Int(info, 0)));
 }
 
+// hstrerror(3); WinSock's h_errno values are WSA codes, which the system can describe.
 Napi::Value HStrerror(const Napi::CallbackInfo& info) {
+#ifdef _WIN32
+  char buf[256];
+  int code = Int(info, 0);
+  if (SystemText(code, buf, sizeof buf) == nullptr) std::snprintf(buf, sizeof buf, "Resolver error %d", code);
+  return Napi::String::New(info.Env(), buf);
+#else
   return Napi::String::New(info.Env(), ::hstrerror(Int(info, 0)));
+#endif
 }
 
 }  // namespace

@@ -4,6 +4,10 @@
 // by constants_list.h; an enum member cannot be tested with #ifdef, so each one below is
 // named explicitly, by its C name, and the newer ones are guarded by the kernel-headers
 // version that introduced them.
+// Linux only: on a host without AF_NETLINK this file adds nothing.
+#include "layout.h"
+
+#ifdef AF_NETLINK
 // glibc's headers first: the kernel's then defer to them (libc-compat.h) instead of clashing.
 #include <net/if.h>
 #include <sys/socket.h>
@@ -13,8 +17,6 @@
 #include <linux/if_link.h>
 #include <linux/version.h>
 
-#include "layout.h"
-
 #ifndef KERNEL_VERSION
 #define KERNEL_VERSION(a, b, c) (((a) << 16) + ((b) << 8) + (c))
 #endif
@@ -22,9 +24,12 @@
 #define LINUX_VERSION_CODE 0
 #endif
 #define BS_KHDR(a, b) (LINUX_VERSION_CODE >= KERNEL_VERSION(a, b, 0))
+#endif
 
 namespace bsock {
 namespace {
+
+#ifdef AF_NETLINK
 
 void AddNetlinkLayouts(Napi::Env env, Napi::Object layouts) {
   BS_STRUCT(sockaddr_nl, BS_FIELD(sockaddr_nl, nl_family); BS_FIELD(sockaddr_nl, nl_pad);
@@ -138,13 +143,19 @@ void AddNetlinkEnums(Napi::Env env, Napi::Object constants) {
   BS_ENUM(RTN_PROHIBIT); BS_ENUM(RTN_THROW); BS_ENUM(RTN_NAT); BS_ENUM(RTN_XRESOLVE);
 #undef BS_ENUM
 }
+#endif
 
 }  // namespace
 
 // Runs after InitConstants and InitAddresses: adds to their `constants` and `layouts`.
 void InitNetlink(Napi::Env env, Napi::Object exports) {
+#ifdef AF_NETLINK
   AddNetlinkLayouts(env, exports.Get("layouts").As<Napi::Object>());
   AddNetlinkEnums(env, exports.Get("constants").As<Napi::Object>());
+#else
+  (void)env;
+  (void)exports;
+#endif
 }
 
 }  // namespace bsock

@@ -10,7 +10,7 @@ Napi::Value SetSockOpt(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0), level = Int(info, 1), name = Int(info, 2);
   View v = BytesLen(info, 3, 4);
   return Num(info.Env(), Retry([&] {
-               return ::setsockopt(fd, level, name, v.data, static_cast<socklen_t>(v.length));
+               return sys::setsockopt(fd, level, name, v.data, static_cast<socklen_t>(v.length));
              }));
 }
 
@@ -23,7 +23,7 @@ Napi::Value GetSockOpt(const Napi::CallbackInfo& info) {
   socklen_t cap = out.len;
   double r = Retry([&] {
     out.len = cap;
-    return ::getsockopt(fd, level, name, out.addr, &out.len);
+    return sys::getsockopt(fd, level, name, out.addr, &out.len);
   });
   if (r >= 0) AddrDone(out);
   return Num(info.Env(), r);

@@ -1,23 +1,30 @@
 // Below TCP and UDP: packet header layouts (with bitfields located as this compiler lays
 // them out), packet(7) structs, if_nameindex(3), and ICMP_FILTER, which only the kernel's
 // <linux/icmp.h> defines (it clashes with glibc's <netinet/ip_icmp.h>, hence this file).
+// The header structs carry their Linux (glibc) names; the BSDs name theirs differently
+// (struct ip, struct icmp, uh_sport…), and Windows has none: no macro tells them apart.
+#include "layout.h"
+
+#ifndef _WIN32
 // glibc's <net/if.h> first: the kernel's <linux/if.h> (pulled in by <linux/icmp.h>) then
 // defers to it instead of clashing.
 #include <net/if.h>
-#include <linux/icmp.h>
-#include <linux/if_ether.h>
-#include <linux/if_packet.h>
 #include <netinet/icmp6.h>
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
-
-#include "layout.h"
+#endif
+#ifdef __linux__
+#include <linux/icmp.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#endif
 
 namespace bsock {
 namespace {
 
+#ifdef __linux__
 void AddHeaderLayouts(Napi::Env env, Napi::Object layouts) {
   BS_STRUCT(ethhdr, BS_FIELD(ethhdr, h_dest); BS_FIELD(ethhdr, h_source); BS_FIELD(ethhdr, h_proto));
   BS_STRUCT(iphdr, BS_BITS(iphdr, ihl); BS_BITS(iphdr, version); BS_FIELD(iphdr, tos); BS_FIELD(iphdr, tot_len);
@@ -42,9 +49,13 @@ void AddHeaderLayouts(Napi::Env env, Napi::Object layouts) {
             BS_FIELD(packet_mreq, mr_alen); BS_FIELD(packet_mreq, mr_address));
   BS_STRUCT(icmp_filter, BS_FIELD(icmp_filter, data));
 }
+#endif
 
 // if_nameindex(3) -> [{ if_index, if_name }], or -errno.
 Napi::Value IfNameIndex(const Napi::CallbackInfo& info) {
+#ifndef BSOCK_HAVE_NAMEINDEX
+  return NoSys(info);
+#else
   Napi::Env env = info.Env();
   struct if_nameindex* list = ::if_nameindex();
   if (list == nullptr) return Num(env, -errno);
@@ -58,16 +69,18 @@ Napi::Value IfNameIndex(const Napi::CallbackInfo& info) {
   }
   ::if_freenameindex(list);
   return out;
+#endif
 }
 
 }  // namespace
 
 // Runs after InitConstants and InitAddresses: adds to their `constants` and `layouts`.
 void InitPacket(Napi::Env env, Napi::Object exports) {
+#ifdef __linux__
   AddHeaderLayouts(env, exports.Get("layouts").As<Napi::Object>());
-  Napi::Object constants = exports.Get("constants").As<Napi::Object>();
+#endif
 #ifdef ICMP_FILTER
-  constants.Set("ICMP_FILTER", Napi::Number::New(env, ICMP_FILTER));
+  exports.Get("constants").As<Napi::Object>().Set("ICMP_FILTER", Napi::Number::New(env, ICMP_FILTER));
 #endif
   exports.Set("if_nameindex", Napi::Function::New(env, IfNameIndex, "if_nameindex"));
 }

@@ -1,16 +1,15 @@
 // Readiness: one uv_poll_t per fd on the loop Node-API gives this environment (never
 // uv_default_loop(), so workers work), and poll(2) for the synchronous API. Policy (which
 // operation waits on which fd, retries, timeouts) lives in lib/registry.ts.
-#include <fcntl.h>
-#include <poll.h>
+#include "common.h"
+
 #include <uv.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <unordered_map>
 #include <vector>
-
-#include "common.h"
 
 namespace bsock {
 namespace {
@@ -40,6 +39,26 @@ struct Handle {
   int fd;
 };
 
+#ifdef _WIN32
+// libuv's error codes on Windows are its own (UV_EBADF is -4083, not -EBADF): mapped by
+// name onto this host's errno values, which are the ones the JS side knows.
+int UvErrno(int r) {
+  if (r >= 0) return r;
+  const char* name = uv_err_name(r);
+#define BS_CONSTANT(n)
+#define BS_EAI(n)
+#define BS_ERRNO(n) \
+  if (std::strcmp(name, #n) == 0) return -(n);
+#include "constants_list.h"
+#undef BS_CONSTANT
+#undef BS_EAI
+#undef BS_ERRNO
+  return r;
+}
+#else
+int UvErrno(int r) { return r; }  // libuv errors are -errno on Unix
+#endif
+
 void Released(Poller* p) {
   if (--p->closing == 0 && p->cleanup != nullptr) {
     napi_remove_async_cleanup_hook(p->cleanup);
@@ -66,7 +85,7 @@ void OnPoll(uv_poll_t* h, int status, int events) {
   Handle* handle = reinterpret_cast<Handle*>(h);
   Poller* p = handle->owner;
   p->batch.push_back(handle->fd);
-  p->batch.push_back(status);
+  p->batch.push_back(UvErrno(status));
   p->batch.push_back(events);
 }
 
@@ -148,31 +167,40 @@ Napi::Value PollInit(const Napi::CallbackInfo& info) {
 
 // pollStart(fd, events) -> 0 or -errno. Creates the fd's handle on first use. libuv makes
 // the fd non-blocking in uv_poll_init; its mode is put back, since uv_poll only watches
-// readiness and the caller's blocking semantics are the caller's.
+// readiness and the caller's blocking semantics are the caller's. (On Windows libuv sets
+// FIONBIO, which WinSock cannot report, so the socket stays non-blocking.)
 Napi::Value PollStart(const Napi::CallbackInfo& info) {
   Poller* p = Get(info);
   int fd = Int(info, 0), events = Int(info, 1);
   auto it = p->handles.find(fd);
   uv_poll_t* h;
   if (it == p->handles.end()) {
+#ifdef BSOCK_HAVE_FCNTL
     int flags = ::fcntl(fd, F_GETFL);
     if (flags < 0) return Num(info.Env(), -errno);
+#endif
     Handle* handle = new Handle{};
     handle->owner = p;
     handle->fd = fd;
+#ifdef _WIN32
+    int r = uv_poll_init_socket(p->loop, &handle->poll, sys::S(fd));
+#else
     int r = uv_poll_init(p->loop, &handle->poll, fd);
+#endif
     if (r < 0) {
       delete handle;
-      return Num(info.Env(), r);  // libuv errors are -errno on Unix
+      return Num(info.Env(), UvErrno(r));
     }
+#ifdef BSOCK_HAVE_FCNTL
     if ((flags & O_NONBLOCK) == 0) ::fcntl(fd, F_SETFL, flags);
+#endif
     h = &handle->poll;
     p->handles.emplace(fd, h);
   } else {
     h = it->second;
   }
   int r = events == 0 ? uv_poll_stop(h) : uv_poll_start(h, events, OnPoll);
-  return Num(info.Env(), r);
+  return Num(info.Env(), UvErrno(r));
 }
 
 // pollClose(fd): stops watching and frees the handle; call before close(2).
@@ -198,12 +226,13 @@ Napi::Value PollClose(const Napi::CallbackInfo& info) {
 // synchronous API; a negative timeout waits for ever. EINTR restarts with what is left.
 Napi::Value Poll(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0), events = Int(info, 1), timeout = Int(info, 2);
-  pollfd pfd{fd, static_cast<short>(events), 0};
   uint64_t deadline = timeout >= 0 ? uv_hrtime() / 1000000 + static_cast<uint64_t>(timeout) : 0;
   for (;;) {
-    int r = ::poll(&pfd, 1, timeout);
-    if (r >= 0) return Num(info.Env(), r == 0 ? 0 : pfd.revents);
-    if (errno != EINTR) return Num(info.Env(), -errno);
+    short revents = 0;
+    int r = sys::PollOne(fd, static_cast<short>(events), timeout, revents);
+    if (r >= 0) return Num(info.Env(), r == 0 ? 0 : revents);
+    int err = LastError();
+    if (err != EINTR) return Num(info.Env(), -err);
     if (timeout >= 0) {
       uint64_t now = uv_hrtime() / 1000000;
       timeout = now >= deadline ? 0 : static_cast<int>(deadline - now);

@@ -665,7 +665,7 @@ const at = (msg: Msghdr) => () => (msg.msg_name instanceof SockaddrBase ? descri
  * when given, with the control messages of `msg.msg_control`. Returns the bytes sent.
  *
  * Calls [sendmsg(2)](https://man7.org/linux/man-pages/man2/send.2.html). Control messages: [cmsg(3)](https://man7.org/linux/man-pages/man3/cmsg.3.html).
- * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EAGAIN`, `EBADF`, `EINVAL`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EACCES`, `EAGAIN`, `EBADF`, `EINVAL`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; the man page says when each occurs.
  */
 export function sendmsg(fd: number, msg: Msghdr, flags?: number): number {
   const a = sendArgs(fd, msg, flags, false);
@@ -681,7 +681,7 @@ export function sendmsg(fd: number, msg: Msghdr, flags?: number): number {
  * to receive control messages.
  *
  * Calls [recvmsg(2)](https://man7.org/linux/man-pages/man2/recv.2.html) (with `MSG_CMSG_CLOEXEC`). Control messages: [cmsg(3)](https://man7.org/linux/man-pages/man3/cmsg.3.html).
- * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ENOTCONN`, `ENOTSOCK` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ENOTCONN`, `ENOTSOCK`; the man page says when each occurs.
  */
 export function recvmsg(fd: number, msg: Msghdr, flags?: number): RecvmsgResult {
   const a = recvArgs(fd, msg, flags, false);
@@ -709,7 +709,7 @@ function settle(r: number, syscall: string): number {
  * sendmsg(2) without blocking the event loop.
  *
  * Calls [sendmsg(2)](https://man7.org/linux/man-pages/man2/send.2.html) with `MSG_DONTWAIT`, waiting on the fd's libuv poll handle while it says `EAGAIN`.
- * @throws (rejects with) {@link SocketError} with `errno`/`code` `EACCES`, `EAGAIN`, `EBADF`, `EINVAL`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+ * @throws (rejects with) {@link SocketError} with the failure's `errno`/`code`, such as `EACCES`, `EBADF`, `EINVAL`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
  */
 export async function sendmsgAsync(fd: number, msg: Msghdr, flags?: number, options?: OpOptions): Promise<number> {
   const a = sendArgs(fd, msg, flags, true);
@@ -725,7 +725,7 @@ export async function sendmsgAsync(fd: number, msg: Msghdr, flags?: number, opti
  * recvmsg(2) without blocking the event loop.
  *
  * Calls [recvmsg(2)](https://man7.org/linux/man-pages/man2/recv.2.html) with `MSG_DONTWAIT`, waiting on the fd's libuv poll handle while it says `EAGAIN`.
- * @throws (rejects with) {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+ * @throws (rejects with) {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `ECONNREFUSED`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
  */
 export async function recvmsgAsync(fd: number, msg: Msghdr, flags?: number, options?: OpOptions): Promise<RecvmsgResult> {
   const a = recvArgs(fd, msg, flags, true);
@@ -840,7 +840,7 @@ function sendBatch(fd: number, b: MsgBatch, count: number, flags: number): numbe
  * `batch.count` messages, as in C: pass MSG_WAITFORONE to return once one has arrived.
  *
  * Calls [recvmmsg(2)](https://man7.org/linux/man-pages/man2/recvmmsg.2.html).
- * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ENOTCONN`, `ENOTSOCK` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ENOTCONN`, `ENOTSOCK`; the man page says when each occurs.
  */
 export function recvmmsg(fd: number, batch: MsgBatch, flags?: number): number {
   v.fd(fd);
@@ -855,7 +855,7 @@ export function recvmmsg(fd: number, batch: MsgBatch, flags?: number): number {
  * sendmmsg(2) of the first `count` messages of a batch; returns how many were sent.
  *
  * Calls [sendmmsg(2)](https://man7.org/linux/man-pages/man2/sendmmsg.2.html).
- * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EAGAIN`, `EBADF`, `EINVAL`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EACCES`, `EAGAIN`, `EBADF`, `EINVAL`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; the man page says when each occurs.
  */
 export function sendmmsg(fd: number, batch: MsgBatch, count: number, flags?: number): number {
   v.fd(fd);
@@ -871,7 +871,7 @@ export function sendmmsg(fd: number, batch: MsgBatch, count: number, flags?: num
  * recvmmsg(2) without blocking the event loop: resolves once at least one message arrived.
  *
  * Calls [recvmmsg(2)](https://man7.org/linux/man-pages/man2/recvmmsg.2.html) with `MSG_DONTWAIT`, waiting on the fd's libuv poll handle while it says `EAGAIN`.
- * @throws (rejects with) {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+ * @throws (rejects with) {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `ECONNREFUSED`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
  */
 export async function recvmmsgAsync(fd: number, batch: MsgBatch, flags?: number, options?: OpOptions): Promise<number> {
   v.fd(fd);
@@ -887,7 +887,7 @@ export async function recvmmsgAsync(fd: number, batch: MsgBatch, flags?: number,
  * sendmmsg(2) without blocking the event loop.
  *
  * Calls [sendmmsg(2)](https://man7.org/linux/man-pages/man2/sendmmsg.2.html) with `MSG_DONTWAIT`, waiting on the fd's libuv poll handle while it says `EAGAIN`.
- * @throws (rejects with) {@link SocketError} with `errno`/`code` `EACCES`, `EAGAIN`, `EBADF`, `EINVAL`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+ * @throws (rejects with) {@link SocketError} with the failure's `errno`/`code`, such as `EACCES`, `EBADF`, `EINVAL`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
  */
 export async function sendmmsgAsync(fd: number, batch: MsgBatch, count: number, flags?: number, options?: OpOptions): Promise<number> {
   v.fd(fd);

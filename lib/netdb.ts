@@ -132,7 +132,7 @@ export function inet_ntoa(inp: in_addr): string {
  * if_nametoindex(3): interface index by name; throws SocketError (ENODEV) when unknown.
  *
  * Calls [if_nametoindex(3)](https://man7.org/linux/man-pages/man3/if_nametoindex.3.html).
- * @throws {@link SocketError} with `errno`/`code` `ENODEV` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `ENODEV`; the man page says when each occurs.
  */
 export function if_nametoindex(ifname: string): number {
   const r = native.if_nametoindex(v.cstring(ifname, 'ifname'));
@@ -147,7 +147,7 @@ export function if_nametoindex(ifname: string): number {
  * if_indextoname(3): interface name by index; throws SocketError (ENXIO) when unknown.
  *
  * Calls [if_indextoname(3)](https://man7.org/linux/man-pages/man3/if_nametoindex.3.html).
- * @throws {@link SocketError} with `errno`/`code` `ENXIO` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `ENXIO`; the man page says when each occurs.
  */
 export function if_indextoname(ifindex: number): string {
   const r = native.if_indextoname(v.int(ifindex, 'ifindex', 0, v.UINT32_MAX));
@@ -169,7 +169,7 @@ export interface if_nameindex_entry {
  * kernel's order. No if_freenameindex() is needed. Throws SocketError (and sets errno) on failure.
  *
  * Calls [if_nameindex(3)](https://man7.org/linux/man-pages/man3/if_nameindex.3.html).
- * @throws {@link SocketError} with `errno`/`code` `ENOBUFS`, `EMFILE` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `ENOBUFS`, `EMFILE`; the man page says when each occurs.
  */
 export function if_nameindex(): if_nameindex_entry[] {
   const r = native.if_nameindex();
@@ -414,7 +414,7 @@ export let h_errno = 0;
 /**
  * hstrerror(3): the text for an h_errno value.
  *
- * Calls [hstrerror(3)](https://man7.org/linux/man-pages/man3/herror.3.html).
+ * Calls [hstrerror(3)](https://man7.org/linux/man-pages/man3/gethostbyname.3.html).
  */
 export function hstrerror(err: number): string {
   return native.hstrerror(v.cint(err, 'err'));

@@ -45,7 +45,7 @@ function callOptions(options: unknown): OpOptions | undefined {
  * accept(2) without blocking: resolves with the new fd (blocking, close-on-exec, as in C).
  *
  * Calls [accept(2)](https://man7.org/linux/man-pages/man2/accept.2.html), waiting on the fd's libuv poll handle while it says `EAGAIN`.
- * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNABORTED`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOTSOCK`, `EOPNOTSUPP`, `EPERM`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with the failure's `errno`/`code`, such as `EBADF`, `ECONNABORTED`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOTSOCK`, `EOPNOTSUPP`, `EPERM`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
  */
 export async function accept(fd: number, addr?: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<number> {
   return accept4(fd, addr, addrlen, 0, options);
@@ -55,7 +55,7 @@ export async function accept(fd: number, addr?: AddrArg | null, addrlen?: number
  * accept4(2) without blocking; `flags` may hold SOCK_NONBLOCK / SOCK_CLOEXEC.
  *
  * Calls [accept4(2)](https://man7.org/linux/man-pages/man2/accept.2.html), waiting on the fd's libuv poll handle while it says `EAGAIN`.
- * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNABORTED`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOTSOCK`, `EOPNOTSUPP`, `EPERM`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with the failure's `errno`/`code`, such as `EBADF`, `ECONNABORTED`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOTSOCK`, `EOPNOTSUPP`, `EPERM`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
  */
 export async function accept4(fd: number, addr: AddrArg | null | undefined, addrlen: number | undefined, flags: number, options?: OpOptions): Promise<number> {
   v.fd(fd);
@@ -78,7 +78,7 @@ export async function accept4(fd: number, addr: AddrArg | null | undefined, addr
  * connect(2) without blocking: resolves once connected (writability, then SO_ERROR).
  *
  * Calls [connect(2)](https://man7.org/linux/man-pages/man2/connect.2.html), then waits for writability and reads `SO_ERROR` with [getsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html).
- * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EACCES`, `EADDRINUSE`, `EADDRNOTAVAIL`, `EAFNOSUPPORT`, `EALREADY`, `ECONNREFUSED`, `EINPROGRESS`, `EISCONN`, `ENETUNREACH`, `ETIMEDOUT`, `ENOENT`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with the failure's `errno`/`code`, such as `EACCES`, `EADDRINUSE`, `EADDRNOTAVAIL`, `EAFNOSUPPORT`, `EALREADY`, `ECONNREFUSED`, `EINPROGRESS`, `EISCONN`, `ENETUNREACH`, `ETIMEDOUT`, `ENOENT`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
  */
 export async function connect(fd: number, addr: AddrArg, addrlen?: number, options?: OpOptions): Promise<number> {
   v.fd(fd);
@@ -99,7 +99,7 @@ export async function connect(fd: number, addr: AddrArg, addrlen?: number, optio
  * send(2) without blocking: resolves with the bytes sent (a partial send, as in C).
  *
  * Calls [send(2)](https://man7.org/linux/man-pages/man2/send.2.html) (`MSG_DONTWAIT`), waiting on the fd's libuv poll handle while it says `EAGAIN`.
- * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with the failure's `errno`/`code`, such as `ECONNRESET`, `EDESTADDRREQ`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
  */
 export function send(fd: number, buf: v.Data, len?: number, flags?: number, options?: OpOptions): Promise<number> {
   try {
@@ -120,7 +120,7 @@ export function send(fd: number, buf: v.Data, len?: number, flags?: number, opti
  * recv(2) without blocking: resolves with the byte count (0 at end of stream).
  *
  * Calls [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html) (`MSG_DONTWAIT`), waiting on the fd's libuv poll handle while it says `EAGAIN`.
- * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with the failure's `errno`/`code`, such as `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
  */
 export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: number, options?: OpOptions): Promise<number> {
   try {
@@ -141,7 +141,7 @@ export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: num
  * sendto(2) without blocking.
  *
  * Calls [sendto(2)](https://man7.org/linux/man-pages/man2/send.2.html) (`MSG_DONTWAIT`), waiting on the fd's libuv poll handle while it says `EAGAIN`.
- * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EACCES`, `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EISCONN`, `EMSGSIZE`, `ENETUNREACH`, `ENOBUFS`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with the failure's `errno`/`code`, such as `EACCES`, `ECONNRESET`, `EDESTADDRREQ`, `EISCONN`, `EMSGSIZE`, `ENETUNREACH`, `ENOBUFS`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
  */
 export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: number | undefined, addr: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<number> {
   try {
@@ -163,7 +163,7 @@ export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: 
  * recvfrom(2) without blocking; the sender goes into `addr` when given.
  *
  * Calls [recvfrom(2)](https://man7.org/linux/man-pages/man2/recv.2.html) (`MSG_DONTWAIT`), waiting on the fd's libuv poll handle while it says `EAGAIN`.
- * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with the failure's `errno`/`code`, such as `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
  */
 export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?: number, addr?: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<number> {
   try {
@@ -191,7 +191,7 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
  * MSG_DONTWAIT (the fd's mode is untouched); on a pipe or tty the fd is made non-blocking.
  *
  * Calls [read(2)](https://man7.org/linux/man-pages/man2/read.2.html) (on a socket: [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html) with `MSG_DONTWAIT`), waiting on the fd's libuv poll handle while it says `EAGAIN`.
- * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `EINVAL`, `EIO`, `ECONNRESET`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with the failure's `errno`/`code`, such as `EBADF`, `EINVAL`, `EIO`, `ECONNRESET`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
  */
 export async function read(fd: number, buf: ArrayBufferView, len?: number, options?: OpOptions): Promise<number> {
   v.fd(fd);
@@ -214,7 +214,7 @@ export async function read(fd: number, buf: ArrayBufferView, len?: number, optio
  * write(2) without blocking, on any pollable fd (see read()).
  *
  * Calls [write(2)](https://man7.org/linux/man-pages/man2/write.2.html) (on a socket: [send(2)](https://man7.org/linux/man-pages/man2/send.2.html) with `MSG_DONTWAIT`), waiting on the fd's libuv poll handle while it says `EAGAIN`.
- * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `EINVAL`, `EIO`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with the failure's `errno`/`code`, such as `EBADF`, `EINVAL`, `EIO`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
  */
 export async function write(fd: number, buf: v.Data, len?: number, options?: OpOptions): Promise<number> {
   v.fd(fd);
@@ -240,8 +240,8 @@ const TO_UV: readonly [number, number][] = [[POLLIN, READABLE], [POLLOUT, WRITAB
  * Readiness of any pollable fd: resolves with the POLL* bits that are ready among `events`
  * (POLLIN, POLLOUT, POLLPRI, POLLRDHUP), plus POLLERR when libuv reports an error.
  *
- * Calls [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html) once with a zero timeout, then waits on the fd's libuv poll handle (no syscall of its own).
- * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with `errno`/`code` `EBADF`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
+ * Calls [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html) once with a zero timeout, then, if nothing is ready, waits on the fd's libuv poll handle.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with the failure's `errno`/`code`, such as `EBADF`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
  */
 export async function poll(fd: number, events: number, options?: OpOptions): Promise<number> {
   v.fd(fd);

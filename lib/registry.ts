@@ -335,7 +335,7 @@ export function release(fd: number): void {
  * operations are cancelled (ECANCELED), the poll handle is freed, and a blocking mode that
  * we changed is put back. The fd stays open.
  *
- * Calls [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html) to put the blocking mode back; never [close(2)](https://man7.org/linux/man-pages/man2/close.2.html).
+ * Calls [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html) (`F_GETFL`, `F_SETFL`) only to put back a blocking mode the Promise API changed; never [close(2)](https://man7.org/linux/man-pages/man2/close.2.html).
  */
 export function detach(fd: number): void {
   v.fd(fd);

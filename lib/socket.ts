@@ -81,7 +81,7 @@ export class Socket {
    * socket(2): a new endpoint (close-on-exec, as every fd this library creates).
    *
    * Calls [socket(2)](https://man7.org/linux/man-pages/man2/socket.2.html).
-   * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EPERM`, `EAFNOSUPPORT`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOBUFS`, `EPROTONOSUPPORT` (see the man page's ERRORS).
+   * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EACCES`, `EPERM`, `EAFNOSUPPORT`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOBUFS`, `EPROTONOSUPPORT`; the man page says when each occurs.
    */
   constructor(domain: number, type: number, protocol = 0) {
     let fd: number;
@@ -107,7 +107,7 @@ export class Socket {
    * closed, without the fd being closed).
    *
    * Calls [getsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html) (`SO_DOMAIN`, `SO_TYPE`, `SO_PROTOCOL`).
-   * @throws {@link SocketError} with `errno`/`code` `EBADF`, `ENOTSOCK` (see the man page's ERRORS).
+   * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `ENOTSOCK`; the man page says when each occurs.
    */
   static from(fd: number): Socket {
     v.fd(fd);
@@ -121,7 +121,7 @@ export class Socket {
    * socketpair(2): two connected sockets (AF_UNIX with SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET).
    *
    * Calls [socketpair(2)](https://man7.org/linux/man-pages/man2/socketpair.2.html).
-   * @throws {@link SocketError} with `errno`/`code` `EAFNOSUPPORT`, `EMFILE`, `ENFILE`, `EOPNOTSUPP`, `EPROTONOSUPPORT` (see the man page's ERRORS).
+   * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EAFNOSUPPORT`, `EMFILE`, `ENFILE`, `EOPNOTSUPP`, `EPROTONOSUPPORT`; the man page says when each occurs.
    */
   static pair(domain: number, type: number, protocol = 0): [Socket, Socket] {
     const [a, b] = sockets.socketpair(domain, type, protocol);
@@ -171,7 +171,7 @@ export class Socket {
    * bind(2): gives the socket a local address. Returns the Socket.
    *
    * Calls [bind(2)](https://man7.org/linux/man-pages/man2/bind.2.html).
-   * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EADDRINUSE`, `EADDRNOTAVAIL`, `EBADF`, `EINVAL`, `ENOTSOCK`, `ENOENT` (see the man page's ERRORS).
+   * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EACCES`, `EADDRINUSE`, `EADDRNOTAVAIL`, `EBADF`, `EINVAL`, `ENOTSOCK`, `ENOENT`; the man page says when each occurs.
    */
   bind(addr: AddrArg, addrlen?: number): this {
     sockets.bind(this.#use('bind'), addr, addrlen);
@@ -182,7 +182,7 @@ export class Socket {
    * listen(2): marks the socket as accepting connections. Returns the Socket.
    *
    * Calls [listen(2)](https://man7.org/linux/man-pages/man2/listen.2.html).
-   * @throws {@link SocketError} with `errno`/`code` `EADDRINUSE`, `EBADF`, `ENOTSOCK`, `EOPNOTSUPP` (see the man page's ERRORS).
+   * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EADDRINUSE`, `EBADF`, `ENOTSOCK`, `EOPNOTSUPP`; the man page says when each occurs.
    */
   listen(backlog?: number): this {
     sockets.listen(this.#use('listen'), backlog);
@@ -193,7 +193,7 @@ export class Socket {
    * shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. Returns the Socket.
    *
    * Calls [shutdown(2)](https://man7.org/linux/man-pages/man2/shutdown.2.html).
-   * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL`, `ENOTCONN`, `ENOTSOCK` (see the man page's ERRORS).
+   * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `EINVAL`, `ENOTCONN`, `ENOTSOCK`; the man page says when each occurs.
    */
   shutdown(how: number): this {
     sockets.shutdown(this.#use('shutdown'), how);
@@ -206,7 +206,7 @@ export class Socket {
    * says (see setOption in lib/sockopt.ts). Returns the Socket.
    *
    * Calls [setsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html); option pages: [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html), [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html), [tcp(7)](https://man7.org/linux/man-pages/man7/tcp.7.html)…
-   * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK`, `EPERM` (see the man page's ERRORS).
+   * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK`, `EPERM`; the man page says when each occurs.
    */
   setOption(name: string, value: sockopt.OptionInput): this;
   setOption(level: number, optname: number, value: number | boolean | CStruct | ArrayBufferView, optlen?: number): this;
@@ -222,7 +222,7 @@ export class Socket {
    * (`getOption('TCP_INFO')`), returns the value typed as sockoptTable says.
    *
    * Calls [getsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html); option pages: [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html), [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html), [tcp(7)](https://man7.org/linux/man-pages/man7/tcp.7.html)…
-   * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK` (see the man page's ERRORS).
+   * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK`; the man page says when each occurs.
    */
   getOption(name: string, input?: number | CStruct | ArrayBufferView): unknown;
   getOption(level: number, optname: number): number;
@@ -238,7 +238,7 @@ export class Socket {
    * call, or a call after the fd was closed or detached elsewhere, does nothing.
    *
    * Calls [close(2)](https://man7.org/linux/man-pages/man2/close.2.html) (once).
-   * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EIO` (see the man page's ERRORS).
+   * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `EIO`; the man page says when each occurs.
    */
   close(): void {
     if (!this.#claim.open) return;
@@ -251,7 +251,7 @@ export class Socket {
    * registry detach (pending calls reject with ECANCELED, a blocking mode the Promise API
    * changed is put back), then the Socket forgets the fd. Returns the fd.
    *
-   * Calls [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html) to put the blocking mode back; no [close(2)](https://man7.org/linux/man-pages/man2/close.2.html).
+   * Calls [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html) (`F_GETFL`, `F_SETFL`) only to put back a blocking mode the Promise API changed; never [close(2)](https://man7.org/linux/man-pages/man2/close.2.html).
    */
   detach(): number {
     const fd = this.#use('detach');
@@ -278,7 +278,7 @@ export class Socket {
    * accept(2): waits for a connection (unless non-blocking); `addr` receives the peer.
    *
    * Calls [accept(2)](https://man7.org/linux/man-pages/man2/accept.2.html).
-   * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNABORTED`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOTSOCK`, `EOPNOTSUPP`, `EPERM` (see the man page's ERRORS).
+   * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EAGAIN`, `EBADF`, `ECONNABORTED`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOTSOCK`, `EOPNOTSUPP`, `EPERM`; the man page says when each occurs.
    */
   acceptSync(addr?: AddrArg | null, addrlen?: number): Socket {
     const fd = sockets.accept(this.#use('accept'), addr, addrlen);
@@ -289,7 +289,7 @@ export class Socket {
    * accept(2) as a Promise: resolves with the connection's Socket.
    *
    * Calls [accept(2)](https://man7.org/linux/man-pages/man2/accept.2.html) without blocking the event loop (the Promise API).
-   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNABORTED`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOTSOCK`, `EOPNOTSUPP`, `EPERM`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+   * @throws (rejects with) {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `ECONNABORTED`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOTSOCK`, `EOPNOTSUPP`, `EPERM`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
    */
   async accept(addr?: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<Socket> {
     const fd = await promises.accept(this.#use('accept'), addr, addrlen, options);
@@ -300,7 +300,7 @@ export class Socket {
    * connect(2): blocks until connected on a blocking socket. Returns the Socket.
    *
    * Calls [connect(2)](https://man7.org/linux/man-pages/man2/connect.2.html).
-   * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EADDRINUSE`, `EADDRNOTAVAIL`, `EAFNOSUPPORT`, `EALREADY`, `ECONNREFUSED`, `EINPROGRESS`, `EISCONN`, `ENETUNREACH`, `ETIMEDOUT`, `ENOENT` (see the man page's ERRORS).
+   * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EACCES`, `EADDRINUSE`, `EADDRNOTAVAIL`, `EAFNOSUPPORT`, `EALREADY`, `ECONNREFUSED`, `EINPROGRESS`, `EISCONN`, `ENETUNREACH`, `ETIMEDOUT`, `ENOENT`; the man page says when each occurs.
    */
   connectSync(addr: AddrArg, addrlen?: number): this {
     sockets.connect(this.#use('connect'), addr, addrlen);
@@ -311,7 +311,7 @@ export class Socket {
    * connect(2) as a Promise: resolves with the Socket once connected.
    *
    * Calls [connect(2)](https://man7.org/linux/man-pages/man2/connect.2.html) without blocking the event loop (the Promise API).
-   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EACCES`, `EADDRINUSE`, `EADDRNOTAVAIL`, `EAFNOSUPPORT`, `EALREADY`, `ECONNREFUSED`, `EINPROGRESS`, `EISCONN`, `ENETUNREACH`, `ETIMEDOUT`, `ENOENT`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+   * @throws (rejects with) {@link SocketError} with the failure's `errno`/`code`, such as `EACCES`, `EADDRINUSE`, `EADDRNOTAVAIL`, `EAFNOSUPPORT`, `EALREADY`, `ECONNREFUSED`, `EINPROGRESS`, `EISCONN`, `ENETUNREACH`, `ETIMEDOUT`, `ENOENT`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
    */
   async connect(addr: AddrArg, addrlen?: number, options?: OpOptions): Promise<this> {
     await promises.connect(this.#use('connect'), addr, addrlen, options);
@@ -322,7 +322,7 @@ export class Socket {
    * send(2): returns the bytes sent (a string is sent as UTF-8).
    *
    * Calls [send(2)](https://man7.org/linux/man-pages/man2/send.2.html).
-   * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE` (see the man page's ERRORS).
+   * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; the man page says when each occurs.
    */
   sendSync(buf: v.Data, len?: number, flags?: number): number {
     return sockets.send(this.#use('send'), buf, len, flags);
@@ -332,7 +332,7 @@ export class Socket {
    * send(2) as a Promise: resolves with the bytes sent (a partial send, as in C).
    *
    * Calls [send(2)](https://man7.org/linux/man-pages/man2/send.2.html) without blocking the event loop (the Promise API).
-   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+   * @throws (rejects with) {@link SocketError} with the failure's `errno`/`code`, such as `ECONNRESET`, `EDESTADDRREQ`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
    */
   async send(buf: v.Data, len?: number, flags?: number, options?: OpOptions): Promise<number> {
     return await promises.send(this.#use('send'), buf, len, flags, options);
@@ -342,7 +342,7 @@ export class Socket {
    * recv(2): receives into `buf`; returns the byte count, 0 at end of stream.
    *
    * Calls [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html).
-   * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK` (see the man page's ERRORS).
+   * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; the man page says when each occurs.
    */
   recvSync(buf: ArrayBufferView, len?: number, flags?: number): number {
     return sockets.recv(this.#use('recv'), buf, len, flags);
@@ -352,7 +352,7 @@ export class Socket {
    * recv(2) as a Promise: resolves with the byte count, 0 at end of stream.
    *
    * Calls [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html) without blocking the event loop (the Promise API).
-   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+   * @throws (rejects with) {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
    */
   async recv(buf: ArrayBufferView, len?: number, flags?: number, options?: OpOptions): Promise<number> {
     return await promises.recv(this.#use('recv'), buf, len, flags, options);
@@ -362,7 +362,7 @@ export class Socket {
    * sendto(2): sends a datagram to `addr` (null: the connected peer).
    *
    * Calls [sendto(2)](https://man7.org/linux/man-pages/man2/send.2.html).
-   * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EISCONN`, `EMSGSIZE`, `ENETUNREACH`, `ENOBUFS`, `EPIPE` (see the man page's ERRORS).
+   * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EACCES`, `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EISCONN`, `EMSGSIZE`, `ENETUNREACH`, `ENOBUFS`, `EPIPE`; the man page says when each occurs.
    */
   sendtoSync(buf: v.Data, len: number | undefined, flags: number | undefined, addr: AddrArg | null, addrlen?: number): number {
     return sockets.sendto(this.#use('sendto'), buf, len, flags, addr, addrlen);
@@ -372,7 +372,7 @@ export class Socket {
    * sendto(2) as a Promise.
    *
    * Calls [sendto(2)](https://man7.org/linux/man-pages/man2/send.2.html) without blocking the event loop (the Promise API).
-   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EACCES`, `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EISCONN`, `EMSGSIZE`, `ENETUNREACH`, `ENOBUFS`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+   * @throws (rejects with) {@link SocketError} with the failure's `errno`/`code`, such as `EACCES`, `ECONNRESET`, `EDESTADDRREQ`, `EISCONN`, `EMSGSIZE`, `ENETUNREACH`, `ENOBUFS`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
    */
   async sendto(buf: v.Data, len: number | undefined, flags: number | undefined, addr: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<number> {
     return await promises.sendto(this.#use('sendto'), buf, len, flags, addr, addrlen, options);
@@ -382,7 +382,7 @@ export class Socket {
    * recvfrom(2): receives into `buf`; the sender's address goes into `addr` when given.
    *
    * Calls [recvfrom(2)](https://man7.org/linux/man-pages/man2/recv.2.html).
-   * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK` (see the man page's ERRORS).
+   * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; the man page says when each occurs.
    */
   recvfromSync(buf: ArrayBufferView, len?: number, flags?: number, addr?: AddrArg | null, addrlen?: number): number {
     return sockets.recvfrom(this.#use('recvfrom'), buf, len, flags, addr, addrlen);
@@ -392,7 +392,7 @@ export class Socket {
    * recvfrom(2) as a Promise; the sender goes into `addr` when given.
    *
    * Calls [recvfrom(2)](https://man7.org/linux/man-pages/man2/recv.2.html) without blocking the event loop (the Promise API).
-   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+   * @throws (rejects with) {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
    */
   async recvfrom(buf: ArrayBufferView, len?: number, flags?: number, addr?: AddrArg | null, addrlen?: number, options?: OpOptions): Promise<number> {
     return await promises.recvfrom(this.#use('recvfrom'), buf, len, flags, addr, addrlen, options);
@@ -402,7 +402,7 @@ export class Socket {
    * read(2): returns the byte count, 0 at end of stream.
    *
    * Calls [read(2)](https://man7.org/linux/man-pages/man2/read.2.html).
-   * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `EINVAL`, `EIO`, `ECONNRESET` (see the man page's ERRORS).
+   * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EAGAIN`, `EBADF`, `EINVAL`, `EIO`, `ECONNRESET`; the man page says when each occurs.
    */
   readSync(buf: ArrayBufferView, len?: number): number {
     return sockets.read(this.#use('read'), buf, len);
@@ -412,7 +412,7 @@ export class Socket {
    * read(2) as a Promise (recv(2) with MSG_DONTWAIT underneath).
    *
    * Calls [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html) without blocking the event loop (the Promise API).
-   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+   * @throws (rejects with) {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
    */
   async read(buf: ArrayBufferView, len?: number, options?: OpOptions): Promise<number> {
     return await promises.read(this.#use('read'), buf, len, options);
@@ -422,7 +422,7 @@ export class Socket {
    * write(2): returns the bytes written (a string is written as UTF-8).
    *
    * Calls [write(2)](https://man7.org/linux/man-pages/man2/write.2.html).
-   * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `EINVAL`, `EIO`, `EPIPE` (see the man page's ERRORS).
+   * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EAGAIN`, `EBADF`, `EINVAL`, `EIO`, `EPIPE`; the man page says when each occurs.
    */
   writeSync(buf: v.Data, len?: number): number {
     return sockets.write(this.#use('write'), buf, len);
@@ -432,7 +432,7 @@ export class Socket {
    * write(2) as a Promise (send(2) with MSG_DONTWAIT underneath).
    *
    * Calls [send(2)](https://man7.org/linux/man-pages/man2/send.2.html) without blocking the event loop (the Promise API).
-   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+   * @throws (rejects with) {@link SocketError} with the failure's `errno`/`code`, such as `ECONNRESET`, `EDESTADDRREQ`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
    */
   async write(buf: v.Data, len?: number, options?: OpOptions): Promise<number> {
     return await promises.write(this.#use('write'), buf, len, options);
@@ -443,7 +443,7 @@ export class Socket {
    * POLLOUT, POLLPRI, POLLRDHUP), plus POLLERR when the poller reports an error.
    *
    * Waits as [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html) would, on the fd's libuv poll handle.
-   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EBADF`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+   * @throws (rejects with) {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
    */
   async poll(events: number, options?: OpOptions): Promise<number> {
     return await promises.poll(this.#use('poll'), events, options);
@@ -460,7 +460,7 @@ export class Socket {
    * open. `signal` / `timeout` apply to each recv, as in the Promise API.
    *
    * Calls [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html) once per chunk, without blocking the event loop.
-   * @throws (rejects with) {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
+   * @throws (rejects with) {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link AbortError} on `options.signal`.
    */
   chunks(options: ChunkOptions = {}): AsyncIterableIterator<Buffer> {
     if (options === null || typeof options !== 'object') throw v.typeError('options', 'an object', options);

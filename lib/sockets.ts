@@ -22,7 +22,7 @@ const PAIR = new Int32Array(2);
  * socket(2): creates an endpoint; returns its fd. Close-on-exec is always set.
  *
  * Calls [socket(2)](https://man7.org/linux/man-pages/man2/socket.2.html).
- * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EPERM`, `EAFNOSUPPORT`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOBUFS`, `EPROTONOSUPPORT` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EACCES`, `EPERM`, `EAFNOSUPPORT`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOBUFS`, `EPROTONOSUPPORT`; the man page says when each occurs.
  */
 export function socket(domain: number, type: number, protocol = 0): number {
   return check(native.socket(v.cint(domain, 'domain'), v.cint(type, 'type'), v.cint(protocol, 'protocol')), 'socket');
@@ -32,7 +32,7 @@ export function socket(domain: number, type: number, protocol = 0): number {
  * socketpair(2): a pair of connected sockets, `[fd0, fd1]`.
  *
  * Calls [socketpair(2)](https://man7.org/linux/man-pages/man2/socketpair.2.html).
- * @throws {@link SocketError} with `errno`/`code` `EAFNOSUPPORT`, `EMFILE`, `ENFILE`, `EOPNOTSUPP`, `EPROTONOSUPPORT` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EAFNOSUPPORT`, `EMFILE`, `ENFILE`, `EOPNOTSUPP`, `EPROTONOSUPPORT`; the man page says when each occurs.
  */
 export function socketpair(domain: number, type: number, protocol = 0): [number, number] {
   check(native.socketpair(v.cint(domain, 'domain'), v.cint(type, 'type'), v.cint(protocol, 'protocol'), PAIR), 'socketpair');
@@ -43,7 +43,7 @@ export function socketpair(domain: number, type: number, protocol = 0): [number,
  * bind(2): gives the socket a local address. Returns 0.
  *
  * Calls [bind(2)](https://man7.org/linux/man-pages/man2/bind.2.html).
- * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EADDRINUSE`, `EADDRNOTAVAIL`, `EBADF`, `EINVAL`, `ENOTSOCK`, `ENOENT` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EACCES`, `EADDRINUSE`, `EADDRNOTAVAIL`, `EBADF`, `EINVAL`, `ENOTSOCK`, `ENOENT`; the man page says when each occurs.
  */
 export function bind(fd: number, addr: AddrArg, addrlen?: number): number {
   v.fd(fd);
@@ -55,7 +55,7 @@ export function bind(fd: number, addr: AddrArg, addrlen?: number): number {
  * listen(2): marks the socket as accepting connections. Returns 0.
  *
  * Calls [listen(2)](https://man7.org/linux/man-pages/man2/listen.2.html).
- * @throws {@link SocketError} with `errno`/`code` `EADDRINUSE`, `EBADF`, `ENOTSOCK`, `EOPNOTSUPP` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EADDRINUSE`, `EBADF`, `ENOTSOCK`, `EOPNOTSUPP`; the man page says when each occurs.
  */
 export function listen(fd: number, backlog: number = SOMAXCONN): number {
   v.fd(fd);
@@ -67,7 +67,7 @@ export function listen(fd: number, backlog: number = SOMAXCONN): number {
  * When `addr` is given it receives the peer's address (and its `addrlen` is updated).
  *
  * Calls [accept(2)](https://man7.org/linux/man-pages/man2/accept.2.html).
- * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNABORTED`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOTSOCK`, `EOPNOTSUPP`, `EPERM` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EAGAIN`, `EBADF`, `ECONNABORTED`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOTSOCK`, `EOPNOTSUPP`, `EPERM`; the man page says when each occurs.
  */
 export function accept(fd: number, addr?: AddrArg | null, addrlen?: number): number {
   return accept4(fd, addr, addrlen, 0);
@@ -77,7 +77,7 @@ export function accept(fd: number, addr?: AddrArg | null, addrlen?: number): num
  * accept4(2): accept() with SOCK_NONBLOCK / SOCK_CLOEXEC flags for the new fd.
  *
  * Calls [accept4(2)](https://man7.org/linux/man-pages/man2/accept.2.html).
- * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNABORTED`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOTSOCK`, `EOPNOTSUPP`, `EPERM` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EAGAIN`, `EBADF`, `ECONNABORTED`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOTSOCK`, `EOPNOTSUPP`, `EPERM`; the man page says when each occurs.
  */
 export function accept4(fd: number, addr: AddrArg | null | undefined, addrlen: number | undefined, flags: number): number {
   v.fd(fd);
@@ -94,7 +94,7 @@ export function accept4(fd: number, addr: AddrArg | null | undefined, addrlen: n
  * connect(2): connects to `addr`, blocking until done on a blocking socket. Returns 0.
  *
  * Calls [connect(2)](https://man7.org/linux/man-pages/man2/connect.2.html).
- * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EADDRINUSE`, `EADDRNOTAVAIL`, `EAFNOSUPPORT`, `EALREADY`, `ECONNREFUSED`, `EINPROGRESS`, `EISCONN`, `ENETUNREACH`, `ETIMEDOUT`, `ENOENT` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EACCES`, `EADDRINUSE`, `EADDRNOTAVAIL`, `EAFNOSUPPORT`, `EALREADY`, `ECONNREFUSED`, `EINPROGRESS`, `EISCONN`, `ENETUNREACH`, `ETIMEDOUT`, `ENOENT`; the man page says when each occurs.
  */
 export function connect(fd: number, addr: AddrArg, addrlen?: number): number {
   v.fd(fd);
@@ -108,7 +108,7 @@ export function connect(fd: number, addr: AddrArg, addrlen?: number): number {
  * shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. Returns 0.
  *
  * Calls [shutdown(2)](https://man7.org/linux/man-pages/man2/shutdown.2.html).
- * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL`, `ENOTCONN`, `ENOTSOCK` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `EINVAL`, `ENOTCONN`, `ENOTSOCK`; the man page says when each occurs.
  */
 export function shutdown(fd: number, how: number): number {
   v.fd(fd);
@@ -119,7 +119,7 @@ export function shutdown(fd: number, how: number): number {
  * close(2): releases the fd (never retried on EINTR: Linux has already released it).
  *
  * Calls [close(2)](https://man7.org/linux/man-pages/man2/close.2.html).
- * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EIO` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `EIO`; the man page says when each occurs.
  */
 export function close(fd: number): number {
   v.fd(fd);
@@ -131,7 +131,7 @@ export function close(fd: number): number {
  * send(2): sends from `buf` (a string is sent as UTF-8); returns the bytes sent.
  *
  * Calls [send(2)](https://man7.org/linux/man-pages/man2/send.2.html). `MSG_NOSIGNAL` is always added.
- * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EMSGSIZE`, `ENOBUFS`, `ENOTCONN`, `EPIPE`; the man page says when each occurs.
  */
 export function send(fd: number, buf: v.Data, len?: number, flags?: number): number {
   v.fd(fd);
@@ -147,7 +147,7 @@ export function send(fd: number, buf: v.Data, len?: number, flags?: number): num
  * recv(2): receives into the caller's `buf`; returns the byte count, 0 at end of stream.
  *
  * Calls [recv(2)](https://man7.org/linux/man-pages/man2/recv.2.html).
- * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; the man page says when each occurs.
  */
 export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: number): number {
   v.fd(fd);
@@ -163,7 +163,7 @@ export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: num
  * sendto(2): sends a datagram to `addr` (null: the connected peer).
  *
  * Calls [sendto(2)](https://man7.org/linux/man-pages/man2/send.2.html). `MSG_NOSIGNAL` is always added.
- * @throws {@link SocketError} with `errno`/`code` `EACCES`, `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EISCONN`, `EMSGSIZE`, `ENETUNREACH`, `ENOBUFS`, `EPIPE` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EACCES`, `EAGAIN`, `ECONNRESET`, `EDESTADDRREQ`, `EISCONN`, `EMSGSIZE`, `ENETUNREACH`, `ENOBUFS`, `EPIPE`; the man page says when each occurs.
  */
 export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: number | undefined, addr: AddrArg | null, addrlen?: number): number {
   v.fd(fd);
@@ -180,7 +180,7 @@ export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: 
  * recvfrom(2): receives into `buf`; the sender's address goes into `addr` when given.
  *
  * Calls [recvfrom(2)](https://man7.org/linux/man-pages/man2/recv.2.html).
- * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EAGAIN`, `EBADF`, `ECONNREFUSED`, `ECONNRESET`, `ENOTCONN`, `ENOTSOCK`; the man page says when each occurs.
  */
 export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?: number, addr?: AddrArg | null, addrlen?: number): number {
   v.fd(fd);
@@ -199,7 +199,7 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
  * read(2) on any fd: returns the byte count, 0 at end of stream.
  *
  * Calls [read(2)](https://man7.org/linux/man-pages/man2/read.2.html).
- * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `EINVAL`, `EIO`, `ECONNRESET` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EAGAIN`, `EBADF`, `EINVAL`, `EIO`, `ECONNRESET`; the man page says when each occurs.
  */
 export function read(fd: number, buf: ArrayBufferView, len?: number): number {
   v.fd(fd);
@@ -214,7 +214,7 @@ export function read(fd: number, buf: ArrayBufferView, len?: number): number {
  * write(2) on any fd (a string is written as UTF-8); returns the bytes written.
  *
  * Calls [write(2)](https://man7.org/linux/man-pages/man2/write.2.html).
- * @throws {@link SocketError} with `errno`/`code` `EAGAIN`, `EBADF`, `EINVAL`, `EIO`, `EPIPE` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EAGAIN`, `EBADF`, `EINVAL`, `EIO`, `EPIPE`; the man page says when each occurs.
  */
 export function write(fd: number, buf: v.Data, len?: number): number {
   v.fd(fd);
@@ -248,7 +248,7 @@ function name(fd: number, addr: AddrArg | undefined, addrlen: number | undefined
  * (sockaddr_in, sockaddr_in6, sockaddr_un…). When `addr` is given it is filled and returned.
  *
  * Calls [getsockname(2)](https://man7.org/linux/man-pages/man2/getsockname.2.html).
- * @throws {@link SocketError} with `errno`/`code` `EBADF`, `ENOTSOCK`, `ENOBUFS` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `ENOTSOCK`, `ENOBUFS`; the man page says when each occurs.
  */
 export function getsockname(fd: number, addr?: AddrArg, addrlen?: number): SocketAddress {
   return name(fd, addr, addrlen, 'getsockname');
@@ -258,7 +258,7 @@ export function getsockname(fd: number, addr?: AddrArg, addrlen?: number): Socke
  * getpeername(2): the connected peer's address, as the struct of its family.
  *
  * Calls [getpeername(2)](https://man7.org/linux/man-pages/man2/getpeername.2.html).
- * @throws {@link SocketError} with `errno`/`code` `EBADF`, `ENOTCONN`, `ENOTSOCK` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `ENOTCONN`, `ENOTSOCK`; the man page says when each occurs.
  */
 export function getpeername(fd: number, addr?: AddrArg, addrlen?: number): SocketAddress {
   return name(fd, addr, addrlen, 'getpeername');
@@ -274,7 +274,7 @@ const OPT = new Int32Array(1);
  * ip_mreq…) or buffer is passed as its bytes (`optlen` defaults to their size). Returns 0.
  *
  * Calls [setsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html). Options: [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html), [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html), [ipv6(7)](https://man7.org/linux/man-pages/man7/ipv6.7.html), [tcp(7)](https://man7.org/linux/man-pages/man7/tcp.7.html), [udp(7)](https://man7.org/linux/man-pages/man7/udp.7.html), [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html).
- * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK`, `EPERM` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK`, `EPERM`; the man page says when each occurs.
  */
 export function setsockopt(fd: number, level: number, optname: number, value: number | boolean | CStruct | ArrayBufferView, optlen?: number): number {
   v.fd(fd);
@@ -298,7 +298,7 @@ export function setsockopt(fd: number, level: number, optname: number, value: nu
  * or buffer), fills it and returns the option length the kernel reported.
  *
  * Calls [getsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html). Options: [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html), [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html), [ipv6(7)](https://man7.org/linux/man-pages/man7/ipv6.7.html), [tcp(7)](https://man7.org/linux/man-pages/man7/tcp.7.html), [udp(7)](https://man7.org/linux/man-pages/man7/udp.7.html), [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html).
- * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK`; the man page says when each occurs.
  */
 export function getsockopt(fd: number, level: number, optname: number): number;
 export function getsockopt(fd: number, level: number, optname: number, out: CStruct | ArrayBufferView, optlen?: number): number;
@@ -328,7 +328,7 @@ export function getsockopt(fd: number, level: number, optname: number, out?: CSt
  * fcntl(2) with an integer argument: F_GETFL, F_SETFL, F_GETFD, F_SETFD.
  *
  * Calls [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html).
- * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `EINVAL`; the man page says when each occurs.
  */
 export function fcntl(fd: number, cmd: number, arg = 0): number {
   v.fd(fd);
@@ -339,7 +339,7 @@ export function fcntl(fd: number, cmd: number, arg = 0): number {
  * Whether O_NONBLOCK is set on the fd (F_GETFL).
  *
  * Calls [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html) (`F_GETFL`).
- * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `EINVAL`; the man page says when each occurs.
  */
 export function getNonBlocking(fd: number): boolean {
   const nb = (fcntl(fd, F_GETFL) & O_NONBLOCK) !== 0;
@@ -350,7 +350,7 @@ export function getNonBlocking(fd: number): boolean {
  * Sets or clears O_NONBLOCK (F_GETFL + F_SETFL).
  *
  * Calls [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html) (`F_GETFL` and `F_SETFL`).
- * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `EINVAL`; the man page says when each occurs.
  */
 export function setNonBlocking(fd: number, on: boolean): void {
   v.bool(on, 'on');
@@ -366,7 +366,7 @@ export function setNonBlocking(fd: number, on: boolean): void {
  * Whether FD_CLOEXEC is set on the fd (F_GETFD).
  *
  * Calls [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html) (`F_GETFD`).
- * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `EINVAL`; the man page says when each occurs.
  */
 export function getCloseOnExec(fd: number): boolean {
   return (fcntl(fd, F_GETFD) & FD_CLOEXEC) !== 0;
@@ -376,7 +376,7 @@ export function getCloseOnExec(fd: number): boolean {
  * Sets or clears FD_CLOEXEC (F_GETFD + F_SETFD).
  *
  * Calls [fcntl(2)](https://man7.org/linux/man-pages/man2/fcntl.2.html) (`F_GETFD` and `F_SETFD`).
- * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `EINVAL`; the man page says when each occurs.
  */
 export function setCloseOnExec(fd: number, on: boolean): void {
   v.bool(on, 'on');

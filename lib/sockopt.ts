@@ -312,7 +312,7 @@ export class sock_fprog {
  * C around `prog` (SO_ATTACH_FILTER, SO_ATTACH_REUSEPORT_CBPF, PACKET_FANOUT_DATA). Returns 0.
  *
  * Calls [setsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html); `SO_ATTACH_FILTER` is in [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html).
- * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK`, `EPERM` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK`, `EPERM`; the man page says when each occurs.
  */
 export function setsockoptFilter(fd: number, level: number, optname: number, prog: sock_fprog | readonly BpfInstruction[]): number {
   v.fd(fd);
@@ -540,7 +540,7 @@ const IFNAMSIZ = C.IFNAMSIZ ?? 16;
  * TypeError / RangeError before any syscall. Returns 0.
  *
  * Calls [setsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html). Options: [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html), [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html), [ipv6(7)](https://man7.org/linux/man-pages/man7/ipv6.7.html), [tcp(7)](https://man7.org/linux/man-pages/man7/tcp.7.html), [udp(7)](https://man7.org/linux/man-pages/man7/udp.7.html), [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html), [raw(7)](https://man7.org/linux/man-pages/man7/raw.7.html), [packet(7)](https://man7.org/linux/man-pages/man7/packet.7.html).
- * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK`, `EPERM` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK`, `EPERM`; the man page says when each occurs.
  */
 export function setOption(fd: number, name: string, value: OptionInput): number {
   v.fd(fd);
@@ -615,7 +615,7 @@ function plain(value: unknown, keys: string[]): Record<string, unknown> {
  * version), for a bytes option the buffer handed in and read back (IP_MSFILTER).
  *
  * Calls [getsockopt(2)](https://man7.org/linux/man-pages/man2/getsockopt.2.html). Options: [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html), [ip(7)](https://man7.org/linux/man-pages/man7/ip.7.html), [ipv6(7)](https://man7.org/linux/man-pages/man7/ipv6.7.html), [tcp(7)](https://man7.org/linux/man-pages/man7/tcp.7.html), [udp(7)](https://man7.org/linux/man-pages/man7/udp.7.html), [unix(7)](https://man7.org/linux/man-pages/man7/unix.7.html), [raw(7)](https://man7.org/linux/man-pages/man7/raw.7.html), [packet(7)](https://man7.org/linux/man-pages/man7/packet.7.html).
- * @throws {@link SocketError} with `errno`/`code` `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK` (see the man page's ERRORS).
+ * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EBADF`, `EINVAL`, `ENOPROTOOPT`, `ENOTSOCK`; the man page says when each occurs.
  */
 export function getOption<N extends string>(fd: number, name: N, input?: number | ArrayBufferView | CStruct): unknown;
 export function getOption(fd: number, name: string, input?: number | ArrayBufferView | CStruct): unknown {

@@ -15,7 +15,7 @@ export { SocketError, AddrInfoError, AbortError, errno, setErrno, errnoName, typ
 export { detach, type OpOptions } from './registry.js';
 export * from './structs.js';
 export * from './netlink.js';
-export { manifest, hasConstant, type Manifest } from './manifest.js';
+export { manifest, hasConstant, isAbsent, type Manifest } from './manifest.js';
 export * from './headers.js';
 export * from './sockets.js';
 export * from './messages.js';

@@ -54,7 +54,12 @@ export function hasConstant(name: string): boolean {
 /** Alias of hasConstant. */
 export const has = hasConstant;
 
-/** True when `name` was looked for and this host lacks it (e.g. 'SO_NOSIGPIPE' on Linux). */
+/**
+ * True when `name` was looked for and this host lacks it (e.g. 'SO_NOSIGPIPE' on Linux).
+ *
+ * No syscall: looks `name` up in the manifest's list of wanted names that this host's
+ * headers do not define (the options of [socket(7)](https://man7.org/linux/man-pages/man7/socket.7.html) and the other pages the manifest covers).
+ */
 export function isAbsent(name: string): boolean {
   return manifest.absent.includes(name);
 }

@@ -147,4 +147,19 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const load = require('node-gyp-build') as (dir: string) => unknown;
 
-export const native = load(root) as NativeBinding;
+function loadAddon(): NativeBinding {
+  try {
+    return load(root) as NativeBinding;
+  } catch (err) {
+    // Only "nothing fits" gets advice; a binary that fits but fails to load keeps its error.
+    if (!(err instanceof Error) || !err.message.startsWith('No native build was found')) throw err;
+    throw new Error(
+      `berkeley-sockets: no prebuilt binary for ${process.platform}-${process.arch} and none built from source. ` +
+        'With python3, make and a C++17 compiler on PATH, run `npm rebuild berkeley-sockets` ' +
+        '(npm 11 skips dependency install scripts until `npm install-scripts approve berkeley-sockets`).',
+      { cause: err },
+    );
+  }
+}
+
+export const native = loadAddon();

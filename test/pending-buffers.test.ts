@@ -7,7 +7,7 @@ import * as bs from '../lib/index.js';
 import * as P from '../lib/promises.js';
 import { closeAll } from './helpers.js';
 
-let fds: number[] = [];
+const fds: number[] = [];
 afterEach(() => closeAll(...fds.splice(0)));
 
 function pair(type: number = bs.SOCK_STREAM): [number, number] {

@@ -118,15 +118,15 @@ const scenarios: Record<string, (addr: sockaddr_in, m: Msg) => Promise<Msg>> = {
       let got = 0;
       let sent = 0;
       let stop = false;
+      let senderDone = false;
       const sender = (async () => {
         while (!stop && sent < data.length) sent += await P.send(fd, data.subarray(sent, Math.min(sent + 8192, data.length)), undefined, 0, opts);
       })();
+      // Its failure is thrown by the `await sender` below (or lost to an earlier one of ours).
+      void sender.catch(() => undefined).then(() => { senderDone = true; });
       // Reads until `after` bytes are back and the sender has stopped (its last send done).
-      for (let senderDone = false; got < after || !senderDone;) {
-        if (got >= after && !stop) {
-          stop = true;
-          void sender.then(() => { senderDone = true; });
-        }
+      while (got < after || !senderDone) {
+        if (got >= after) stop = true;
         if (got === data.length) break;
         const n = await P.recv(fd, back.subarray(got), data.length - got, 0, { timeout: stop ? 50 : opts.timeout }).catch((e: unknown) => {
           if (stop && isSocketError(e, 'ETIMEDOUT')) return -1;

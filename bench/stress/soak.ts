@@ -49,7 +49,7 @@ function closeAll(fds: (number | Socket)[]): void {
   }
 }
 
-/** A blocking TCP listener on loopback; `with` gets its fds, all closed after. */
+/** Runs `job` with `own`, which records fds and Sockets: all of them are closed after, whatever happens. */
 async function scoped<T>(job: (own: (fd: number | Socket) => void) => Promise<T>): Promise<T> {
   const fds: (number | Socket)[] = [];
   try {

@@ -20,7 +20,7 @@ Napi::Value Socket(const Napi::CallbackInfo& info) {
 Napi::Value Socketpair(const Napi::CallbackInfo& info) {
   int domain = Int(info, 0), type = Int(info, 1), protocol = Int(info, 2);
   View out = Bytes(info, 3);
-  if (out.length < 2 * sizeof(int32_t)) throw Napi::TypeError::New(info.Env(), "internal: bad fd pair");
+  if (!codec::CellsFit(out.data, out.length, 2)) throw Napi::TypeError::New(info.Env(), "internal: bad fd pair");
   int sv[2] = {-1, -1};
   double r = Once([&] { return ::socketpair(domain, type | SOCK_CLOEXEC, protocol, sv); });
   if (r >= 0) {

@@ -9,6 +9,7 @@
       "sources": [
         "native/addon.cc",
         "native/addresses.cc",
+        "native/codec.cc",
         "native/constants.cc",
         "native/io.cc",
         "native/lifecycle.cc",

@@ -53,8 +53,9 @@ Napi::Value InetPton(const Napi::CallbackInfo& info) {
   int af = Int(info, 0);
   std::string src = info[1].As<Napi::String>().Utf8Value();
   View dst = Bytes(info, 2);
-  size_t need = af == AF_INET6 ? sizeof(in6_addr) : sizeof(in_addr);
-  if (dst.length < need) throw Napi::RangeError::New(info.Env(), "internal: inet_pton buffer too small");
+  if (dst.length < codec::InetAddrBytes(af)) {
+    throw Napi::RangeError::New(info.Env(), "internal: inet_pton buffer too small");
+  }
   // Embedded NULs would make C see a shorter string than JavaScript does.
   if (src.find('\0') != std::string::npos) return Num(info.Env(), 0);
   return Num(info.Env(), Once([&] { return ::inet_pton(af, src.c_str(), dst.data); }));
@@ -64,9 +65,10 @@ Napi::Value InetPton(const Napi::CallbackInfo& info) {
 Napi::Value InetNtop(const Napi::CallbackInfo& info) {
   int af = Int(info, 0);
   View src = Bytes(info, 1);
-  size_t need = af == AF_INET6 ? sizeof(in6_addr) : sizeof(in_addr);
   if (af == AF_INET || af == AF_INET6) {
-    if (src.length < need) throw Napi::RangeError::New(info.Env(), "internal: inet_ntop buffer too small");
+    if (src.length < codec::InetAddrBytes(af)) {
+      throw Napi::RangeError::New(info.Env(), "internal: inet_ntop buffer too small");
+    }
   }
   char out[INET6_ADDRSTRLEN];
   const char* r = ::inet_ntop(af, src.data, out, sizeof out);

@@ -20,6 +20,8 @@
 #include <cstdint>
 #include <string>
 
+#include "codec.h"
+
 namespace bsock {
 
 // Runs a syscall, retrying while it fails with EINTR (PEP 475 semantics).
@@ -112,7 +114,7 @@ inline AddrOut AddrOutArg(const Napi::CallbackInfo& info, size_t buf, size_t len
   if (IsAbsent(info[buf])) return out;
   View v = Bytes(info, buf);
   View l = Bytes(info, len_out);
-  if (l.length < sizeof(int32_t)) throw Napi::TypeError::New(info.Env(), "internal: bad length cell");
+  if (!codec::CellsFit(l.data, l.length, 1)) throw Napi::TypeError::New(info.Env(), "internal: bad length cell");
   out.addr = reinterpret_cast<sockaddr*>(v.data);
   out.len = static_cast<socklen_t>(v.length);
   out.len_out = reinterpret_cast<int32_t*>(l.data);

@@ -19,7 +19,7 @@ Napi::Value Socketpair(const Napi::CallbackInfo& info) {
 #else
   int domain = Int(info, 0), type = Int(info, 1), protocol = Int(info, 2);
   View out = Bytes(info, 3);
-  if (out.length < 2 * sizeof(int32_t)) throw Napi::TypeError::New(info.Env(), "internal: bad fd pair");
+  if (!codec::CellsFit(out.data, out.length, 2)) throw Napi::TypeError::New(info.Env(), "internal: bad fd pair");
   int sv[2] = {-1, -1};
   double r = Once([&] { return sys::socketpair(domain, type | kSockCloexec, protocol, sv); });
   if (r >= 0) {

@@ -27,26 +27,20 @@
 #include <climits>
 #include <vector>
 
+#include "codec.h"
+
 namespace bsock {
 namespace {
 
-// Largest vlen of sendmmsg/recvmmsg (the kernel caps vlen at UIO_MAXIOV = 1024 anyway).
-constexpr uint32_t kMaxMmsg = 1024;
+using codec::kMaxMmsg;
 
 #ifdef BSOCK_HAVE_MSGHDR
 constexpr size_t kStackIovs = 64;
 
-// Added to every receive where the host has it: a received fd never leaks into exec.
-#ifdef MSG_CMSG_CLOEXEC
-constexpr int kCmsgCloexec = MSG_CMSG_CLOEXEC;
-#else
-constexpr int kCmsgCloexec = 0;
-#endif
-
 // An Int32Array argument with at least `n` cells.
 int32_t* Cells(const Napi::CallbackInfo& info, size_t i, size_t n) {
   View v = Bytes(info, i);
-  if (v.length < n * sizeof(int32_t) || (reinterpret_cast<uintptr_t>(v.data) % alignof(int32_t)) != 0) {
+  if (!codec::CellsFit(v.data, v.length, n)) {
     throw Napi::RangeError::New(info.Env(), "internal: output cells too short");
   }
   return reinterpret_cast<int32_t*>(v.data);
@@ -123,9 +117,7 @@ Napi::Value RecvMsg(const Napi::CallbackInfo& info) {
   if (!IsAbsent(info[2])) name = Bytes(info, 2);
   if (!IsAbsent(info[3])) control = Bytes(info, 3);
   int asked = Int(info, 4);
-  int flags = asked | kCmsgCloexec;
-  // The kernel echoes MSG_CMSG_CLOEXEC into msg_flags: hide it when only we added it.
-  int hide = (asked & kCmsgCloexec) ? 0 : kCmsgCloexec;
+  int flags = codec::RecvFlags(asked);
   int32_t* out = Cells(info, 5, 3);
   msghdr m{};
   double r = Retry([&] {
@@ -138,11 +130,7 @@ Napi::Value RecvMsg(const Napi::CallbackInfo& info) {
     m.msg_flags = 0;
     return ::recvmsg(fd, &m, flags);
   });
-  if (r >= 0) {
-    out[0] = static_cast<int32_t>(m.msg_namelen);
-    out[1] = static_cast<int32_t>(m.msg_controllen);
-    out[2] = m.msg_flags & ~hide;
-  }
+  if (r >= 0) codec::RecvMsgOut(m, asked, out);
   return Num(info.Env(), r);
 #endif
 }
@@ -150,8 +138,8 @@ Napi::Value RecvMsg(const Napi::CallbackInfo& info) {
 #ifdef BSOCK_HAVE_MMSG
 
 // The mmsghdr array of sendmmsg/recvmmsg. Message k's buffer and address are slots of two
-// backing buffers, found by arithmetic: the cost of setting up a call is a few stores per
-// message, with no JS value read per message and no heap allocation.
+// backing buffers, found by arithmetic (codec::LayMmsg): the cost of setting up a call is a
+// few stores per message, with no JS value read per message and no heap allocation.
 struct MmsgArgs {
   std::array<mmsghdr, kMaxMmsg> msgs;
   std::array<iovec, kMaxMmsg> iovs;
@@ -160,6 +148,20 @@ struct MmsgArgs {
   int32_t* addrlens = nullptr;
   int32_t* flags_out = nullptr;
 };
+
+void ThrowMmsg(Napi::Env env, codec::MmsgCheck c) {
+  switch (c) {
+    case codec::MmsgCheck::kOk: return;
+    case codec::MmsgCheck::kVlen: throw Napi::RangeError::New(env, "internal: vlen above the maximum");
+    case codec::MmsgCheck::kData:
+      throw Napi::RangeError::New(env, "internal: vlen * slotSize past the end of the data");
+    case codec::MmsgCheck::kAddrs:
+      throw Napi::RangeError::New(env, "internal: vlen * addrSlot past the end of the addresses");
+    case codec::MmsgCheck::kLen: throw Napi::RangeError::New(env, "internal: length past the end of a buffer");
+    case codec::MmsgCheck::kAddrLen:
+      throw Napi::RangeError::New(env, "internal: addrlen past the end of an address");
+  }
+}
 
 // (fd, data, lens, addrs|null, addrlens, flagsOut, vlen, flags, slotSize, addrSlot).
 // Message k's buffer is data[k*slotSize, (k+1)*slotSize), its address addrs[k*addrSlot,
@@ -170,51 +172,23 @@ struct MmsgArgs {
 void ReadMmsg(const Napi::CallbackInfo& info, MmsgArgs& a, bool sending) {
   Napi::Env env = info.Env();
   a.vlen = Uint(info, 6);
-  if (a.vlen > kMaxMmsg) throw Napi::RangeError::New(env, "internal: vlen above the maximum");
+  codec::MmsgSlots s;
   View data = BytesOf(env, info[1], "data");
-  uint32_t slot = Uint(info, 8);
-  if (static_cast<uint64_t>(a.vlen) * slot > data.length) {
-    throw Napi::RangeError::New(env, "internal: vlen * slotSize past the end of the data");
+  s.data = data.data;
+  s.data_len = data.length;
+  s.slot = Uint(info, 8);
+  if (!IsAbsent(info[3])) {
+    View ad = BytesOf(env, info[3], "addrs");
+    s.addrs = ad.data;
+    s.addrs_len = ad.length;
+    s.addr_slot = Uint(info, 9);
   }
+  // Bounds first: the cells are then read for at most kMaxMmsg messages.
+  ThrowMmsg(env, codec::CheckMmsgSlots(s, a.vlen));
   a.lens = Cells(info, 2, a.vlen);
   a.addrlens = Cells(info, 4, a.vlen);
   a.flags_out = Cells(info, 5, a.vlen);
-  uint8_t* addrs = nullptr;
-  uint32_t addr_slot = 0;
-  if (!IsAbsent(info[3])) {
-    View ad = BytesOf(env, info[3], "addrs");
-    addr_slot = Uint(info, 9);
-    if (static_cast<uint64_t>(a.vlen) * addr_slot > ad.length) {
-      throw Napi::RangeError::New(env, "internal: vlen * addrSlot past the end of the addresses");
-    }
-    addrs = ad.data;
-  }
-  if (sending) {
-    // All inputs are checked before anything is handed to the kernel.
-    for (uint32_t k = 0; k < a.vlen; ++k) {
-      if (a.lens[k] < 0 || static_cast<uint32_t>(a.lens[k]) > slot) {
-        throw Napi::RangeError::New(env, "internal: length past the end of a buffer");
-      }
-      if (addrs != nullptr && (a.addrlens[k] < 0 || static_cast<uint32_t>(a.addrlens[k]) > addr_slot)) {
-        throw Napi::RangeError::New(env, "internal: addrlen past the end of an address");
-      }
-    }
-  }
-  uint8_t* base = data.data;
-  for (uint32_t k = 0; k < a.vlen; ++k) {
-    a.iovs[k].iov_base = base + static_cast<size_t>(k) * slot;
-    a.iovs[k].iov_len = sending ? static_cast<size_t>(a.lens[k]) : slot;
-    msghdr& m = a.msgs[k].msg_hdr;
-    m = msghdr{};
-    m.msg_iov = &a.iovs[k];
-    m.msg_iovlen = 1;
-    a.msgs[k].msg_len = 0;
-    if (addrs != nullptr) {
-      size_t alen = sending ? static_cast<size_t>(a.addrlens[k]) : addr_slot;
-      m.msg_name = alen > 0 ? addrs + static_cast<size_t>(k) * addr_slot : nullptr;
-      m.msg_namelen = static_cast<socklen_t>(alen);
-    }
-  }
+  ThrowMmsg(env, codec::LayMmsg(s, a.vlen, sending ? a.lens : nullptr, a.addrlens, a.msgs.data(), a.iovs.data()));
 }
 
 #endif  // BSOCK_HAVE_MMSG
@@ -239,20 +213,12 @@ Napi::Value RecvMmsg(const Napi::CallbackInfo& info) {
   MmsgArgs a;
   ReadMmsg(info, a, false);
   int asked = Int(info, 7);
-  int flags = asked | kCmsgCloexec;
-  int hide = (asked & kCmsgCloexec) ? 0 : kCmsgCloexec;
+  int flags = codec::RecvFlags(asked);
   double r = Retry([&] {
     // A retry after EINTR starts from the capacities again (nothing was received).
     return ::recvmmsg(fd, a.msgs.data(), a.vlen, flags, nullptr);
   });
-  if (r >= 0) {
-    uint32_t n = static_cast<uint32_t>(r);
-    for (uint32_t k = 0; k < n; ++k) {
-      a.lens[k] = static_cast<int32_t>(a.msgs[k].msg_len);
-      a.addrlens[k] = static_cast<int32_t>(a.msgs[k].msg_hdr.msg_namelen);
-      a.flags_out[k] = a.msgs[k].msg_hdr.msg_flags & ~hide;
-    }
-  }
+  if (r >= 0) codec::MmsgResults(a.msgs.data(), static_cast<uint32_t>(r), asked, a.lens, a.addrlens, a.flags_out);
   return Num(info.Env(), r);
 #endif
 }

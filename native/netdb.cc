@@ -41,6 +41,10 @@ bool Interrupted(int rc, int err) {
 #endif
 }
 
+Napi::Buffer<uint8_t> BytesJS(Napi::Env env, const std::vector<uint8_t>& b) {
+  return b.empty() ? Napi::Buffer<uint8_t>::New(env, 0) : Napi::Buffer<uint8_t>::Copy(env, b.data(), b.size());
+}
+
 int32_t ArrayInt(const Napi::Array& a, uint32_t i) {
   Napi::Value v = a.Get(i);
   if (!v.IsNumber()) throw Napi::TypeError::New(a.Env(), "internal: expected an integer hint");
@@ -89,16 +93,15 @@ class GaiRequest {
     if (rc_ != 0) return GaiFailure(env, rc_, err_);
     Napi::Array list = Napi::Array::New(env);
     uint32_t i = 0;
-    for (const addrinfo* p = res_; p != nullptr; p = p->ai_next) {
+    for (const codec::AddrInfoEntry& e : codec::AddrInfoList(res_)) {
       Napi::Object o = Napi::Object::New(env);
-      o.Set("ai_flags", Napi::Number::New(env, p->ai_flags));
-      o.Set("ai_family", Napi::Number::New(env, p->ai_family));
-      o.Set("ai_socktype", Napi::Number::New(env, p->ai_socktype));
-      o.Set("ai_protocol", Napi::Number::New(env, p->ai_protocol));
-      o.Set("ai_addrlen", Napi::Number::New(env, p->ai_addrlen));
-      o.Set("ai_addr", p->ai_addr ? Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<uint8_t*>(p->ai_addr), p->ai_addrlen)
-                                  : Napi::Buffer<uint8_t>::New(env, 0));
-      o.Set("ai_canonname", p->ai_canonname ? Napi::Value(Napi::String::New(env, p->ai_canonname)) : env.Null());
+      o.Set("ai_flags", Napi::Number::New(env, e.flags));
+      o.Set("ai_family", Napi::Number::New(env, e.family));
+      o.Set("ai_socktype", Napi::Number::New(env, e.socktype));
+      o.Set("ai_protocol", Napi::Number::New(env, e.protocol));
+      o.Set("ai_addrlen", Napi::Number::New(env, e.addrlen));
+      o.Set("ai_addr", BytesJS(env, e.addr));
+      o.Set("ai_canonname", e.has_canonname ? Napi::Value(Napi::String::New(env, e.canonname)) : env.Null());
       list.Set(i++, o);
     }
     return list;
@@ -213,24 +216,21 @@ Napi::Value GetNameInfoAsync(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Array StringList(Napi::Env env, char** list) {
-  Napi::Array out = Napi::Array::New(env);
-  uint32_t i = 0;
-  for (char** p = list; p != nullptr && *p != nullptr; ++p) out.Set(i++, Napi::String::New(env, *p));
+Napi::Array StringList(Napi::Env env, const std::vector<std::string>& list) {
+  Napi::Array out = Napi::Array::New(env, list.size());
+  for (uint32_t i = 0; i < list.size(); ++i) out.Set(i, Napi::String::New(env, list[i]));
   return out;
 }
 
 Napi::Object HostentToJS(Napi::Env env, const hostent& he) {
+  codec::HostEntry e = codec::HostEntryOf(he);
   Napi::Object o = Napi::Object::New(env);
-  o.Set("h_name", Napi::String::New(env, he.h_name ? he.h_name : ""));
-  o.Set("h_aliases", StringList(env, he.h_aliases));
-  o.Set("h_addrtype", Napi::Number::New(env, he.h_addrtype));
-  o.Set("h_length", Napi::Number::New(env, he.h_length));
-  Napi::Array addrs = Napi::Array::New(env);
-  uint32_t i = 0;
-  for (char** p = he.h_addr_list; p != nullptr && *p != nullptr; ++p) {
-    addrs.Set(i++, Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<uint8_t*>(*p), static_cast<size_t>(he.h_length)));
-  }
+  o.Set("h_name", Napi::String::New(env, e.name));
+  o.Set("h_aliases", StringList(env, e.aliases));
+  o.Set("h_addrtype", Napi::Number::New(env, e.addrtype));
+  o.Set("h_length", Napi::Number::New(env, e.length));
+  Napi::Array addrs = Napi::Array::New(env, e.addrs.size());
+  for (uint32_t i = 0; i < e.addrs.size(); ++i) addrs.Set(i, BytesJS(env, e.addrs[i]));
   o.Set("h_addr_list", addrs);
   return o;
 }

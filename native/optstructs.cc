@@ -63,7 +63,7 @@ Napi::Value SetSockOptFilter(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0), level = Int(info, 1), name = Int(info, 2);
   View v = Bytes(info, 3);
   uint32_t count = Uint(info, 4);
-  if (count > 0xffff || static_cast<size_t>(count) * sizeof(sock_filter) > v.length) {
+  if (!codec::FilterFits(count, v.length)) {
     throw Napi::RangeError::New(info.Env(), "internal: filter count past the end of the buffer");
   }
   sock_fprog prog;

@@ -5,18 +5,17 @@
 
 #include <uv.h>
 
-#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <unordered_map>
-#include <vector>
 
 namespace bsock {
 namespace {
 
 // Readiness events are not handed to JavaScript one by one: each poll callback appends
-// (fd, status, events) to `batch`, and one check-phase callback per loop iteration passes
-// them all in one call (one make_callback, one microtask drain, however many fds woke).
+// (fd, status, events) to `batch` (codec::EventBatch), and one check-phase callback per
+// loop iteration passes them all in one call (one make_callback, one microtask drain,
+// however many fds woke), in chunks of kBatch.
 constexpr size_t kBatch = 1024;  // events per JavaScript call
 
 struct Poller {
@@ -25,7 +24,7 @@ struct Poller {
   Napi::FunctionReference dispatch;  // (count) => void, reading `events`
   Napi::Reference<Napi::Int32Array> events_ref;
   int32_t* events = nullptr;  // kBatch triples, shared with JavaScript
-  std::vector<int32_t> batch;
+  codec::EventBatch batch;
   uv_check_t check;
   napi_async_context context = nullptr;
   std::unordered_map<int, uv_poll_t*> handles;
@@ -84,36 +83,30 @@ void CloseHandle(Poller* p, uv_poll_t* h) {
 void OnPoll(uv_poll_t* h, int status, int events) {
   Handle* handle = reinterpret_cast<Handle*>(h);
   Poller* p = handle->owner;
-  p->batch.push_back(handle->fd);
-  p->batch.push_back(UvErrno(status));
-  p->batch.push_back(events);
+  p->batch.Push(handle->fd, UvErrno(status), events);
 }
 
 // Check phase: right after this iteration's poll callbacks.
 void OnCheck(uv_check_t* c) {
   Poller* p = static_cast<Poller*>(c->data);
-  if (p->batch.empty()) return;
+  if (p->batch.Pending() == 0) return;
   Napi::Env env(p->env);
   Napi::HandleScope scope(env);
-  size_t done = 0;
-  while (done < p->batch.size()) {
-    size_t n = std::min(p->batch.size() - done, kBatch * 3);
-    std::copy(p->batch.begin() + static_cast<std::ptrdiff_t>(done),
-              p->batch.begin() + static_cast<std::ptrdiff_t>(done + n), p->events);
-    done += n;
-    napi_value arg = Napi::Number::New(env, static_cast<double>(n / 3));
+  // JavaScript may call pollClose (Drop) while it handles a chunk: the batch keeps track of
+  // what was handed over, so no later event is skipped.
+  while (size_t n = p->batch.Take(p->events, kBatch)) {
+    napi_value arg = Napi::Number::New(env, static_cast<double>(n));
     napi_value result;
     // make_callback drains the microtask queue afterwards, as Node's own handles do.
     napi_status s = napi_make_callback(p->env, p->context, env.Global(), p->dispatch.Value(), 1, &arg, &result);
     if (s == napi_pending_exception) {
       napi_value err;
       napi_get_and_clear_last_exception(p->env, &err);
-      p->batch.clear();
+      p->batch.Clear();
       napi_fatal_exception(p->env, err);
       return;
     }
   }
-  p->batch.clear();
 }
 
 Poller* Get(const Napi::CallbackInfo& info) {
@@ -133,7 +126,7 @@ void AsyncCleanup(napi_async_cleanup_hook_handle hook, void* arg) {
   }
   for (auto& [fd, h] : p->handles) CloseHandle(p, h);
   p->handles.clear();
-  p->batch.clear();
+  p->batch.Clear();
   ++p->closing;
   uv_close(reinterpret_cast<uv_handle_t*>(&p->check), OnCheckClosed);
   if (p->closing == 0) {
@@ -155,7 +148,7 @@ Napi::Value PollInit(const Napi::CallbackInfo& info) {
   if (events.ElementLength() < kBatch * 3) throw Napi::RangeError::New(env, "internal: event buffer too small");
   p->events_ref = Napi::Persistent(events);
   p->events = events.Data();
-  p->batch.reserve(kBatch * 3);
+  p->batch.Reserve(kBatch);
   uv_check_init(p->loop, &p->check);
   p->check.data = p;
   uv_check_start(&p->check, OnCheck);
@@ -212,13 +205,7 @@ Napi::Value PollClose(const Napi::CallbackInfo& info) {
   CloseHandle(p, it->second);
   p->handles.erase(it);
   // Events queued for this fd in this iteration must not reach a later fd with its number.
-  size_t kept = 0;
-  for (size_t i = 0; i < p->batch.size(); i += 3) {
-    if (p->batch[i] == fd) continue;
-    for (size_t k = 0; k < 3; ++k) p->batch[kept + k] = p->batch[i + k];
-    kept += 3;
-  }
-  p->batch.resize(kept);
+  p->batch.Drop(fd);
   return Num(info.Env(), 0);
 }
 

@@ -373,6 +373,9 @@ function* walk(buf: Uint8Array, controllen: number): Generator<[number, number, 
     if (len < M.len0) return;
     const end = Math.min(off + len, n); // a truncated message keeps the bytes that arrived
     yield [off, end - off - M.len0, dv.getInt32(off + CM_level[0], LE), dv.getInt32(off + CM_type[0], LE)];
+    // A message reaching the end is the last: a cmsg_len past it (up to 2^64 - 1) must not
+    // be aligned or added (CMSG_ALIGN takes an int32).
+    if (len >= n - off) return;
     off += CMSG_ALIGN(len);
   }
 }
@@ -459,7 +462,8 @@ function decode(level: number, type: number, d: Buffer, truncated: boolean): Cms
  * set is incomplete, and a truncated message could not say which ones are missing): the
  * SCM_RIGHTS message then has `value: []`.
  */
-function parseControl(buf: Uint8Array, controllen: number, msgFlags: number, copy: boolean): Cmsg[] {
+/** @internal Exported for the decoder property tests. */
+export function parseControl(buf: Uint8Array, controllen: number, msgFlags: number, copy: boolean): Cmsg[] {
   const truncated = (msgFlags & MSG_CTRUNC) !== 0;
   if (truncated) closeFds(rightsIn(buf, controllen));
   const out: Cmsg[] = [];

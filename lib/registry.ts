@@ -44,7 +44,7 @@ class FdState {
 const states = new Map<number, FdState>();
 
 // Fds whose last waiter has gone: their handle is stopped in this loop iteration's check
-// phase, unless a new waiter with the same events came first (the usual case: the caller
+// phase (by the poller's check callback, else by a setImmediate), unless a new waiter with the same events came first (the usual case: the caller
 // settles, then waits again). uv_poll_start re-registers the fd with epoll (two epoll_ctl
 // calls), so stopping and restarting the handle for every operation would double the
 // syscalls of a request/response loop.

@@ -16,6 +16,7 @@ const runs: Record<string, [Run, Run]> = {
   'accept-unix': [(s) => oursAccept('unix', s), (s) => nodeAccept('unix', s)],
   udp: [oursUDP, nodeUDP],
   'tcp-bulk': [(s) => oursBulk('tcp', s), (s) => nodeBulk('tcp', s)],
+  'unix-bulk': [(s) => oursBulk('unix', s), (s) => nodeBulk('unix', s)],
 };
 
 const [name = '', side = '', dur = '2000', pairs = '8'] = process.argv.slice(2);

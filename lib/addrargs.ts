@@ -20,11 +20,16 @@ function addrBytes(addr: unknown, name = 'addr'): Uint8Array {
 
 /** Bytes and addrlen of an input address; addrlen defaults to the struct's own. */
 export function addrIn(addr: unknown, addrlen: unknown): [Uint8Array, number] {
+  // Two byteLength loads, each seeing one kind of view (a struct's Buffer, a fresh
+  // Uint8Array), so that neither goes megamorphic on the per-call path.
+  if (addr instanceof SockaddrBase) {
+    const bytes = addr.bytes;
+    const size = bytes.byteLength;
+    return [bytes, addrlen === undefined ? Math.min(v.int(addr.addrlen, 'addr.addrlen', 0, v.INT32_MAX), size) : v.int(addrlen, 'addrlen', 0, size)];
+  }
   const bytes = addrBytes(addr);
-  const len = addrlen === undefined
-    ? (addr instanceof SockaddrBase ? Math.min(v.int(addr.addrlen, 'addr.addrlen', 0, v.INT32_MAX), bytes.byteLength) : bytes.byteLength)
-    : v.int(addrlen, 'addrlen', 0, bytes.byteLength);
-  return [bytes, len];
+  const size = bytes.byteLength;
+  return [bytes, addrlen === undefined ? size : v.int(addrlen, 'addrlen', 0, size)];
 }
 
 /** Bytes to fill with an output address, limited to the caller's addrlen when given. */

@@ -563,7 +563,7 @@ function sendArgs(fd: number, msgIn: unknown, flags: unknown, own: boolean): Sen
     control = buf;
   } else if (ArrayBuffer.isView(c)) {
     control = c;
-    controllen = v.length(msg.msg_controllen, c, 'msg.msg_controllen');
+    controllen = v.length(msg.msg_controllen, c.byteLength, 'msg.msg_controllen');
   } else if (c !== undefined && c !== null) {
     throw v.typeError('msg.msg_control', 'an array of control messages or an ArrayBufferView', c);
   }
@@ -604,7 +604,7 @@ function recvArgs(fd: number, msgIn: unknown, flags: unknown, own: boolean): Rec
   let ownControl = false;
   const c = msg.msg_control;
   if (ArrayBuffer.isView(c)) {
-    const n = v.length(msg.msg_controllen, c, 'msg.msg_controllen');
+    const n = v.length(msg.msg_controllen, c.byteLength, 'msg.msg_controllen');
     control = Buffer.from(c.buffer, c.byteOffset, n);
   } else if (c === undefined || c === null) {
     const n = msg.msg_controllen === undefined ? 0 : v.int(msg.msg_controllen, 'msg.msg_controllen', 0, v.INT32_MAX);

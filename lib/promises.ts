@@ -105,7 +105,7 @@ export function send(fd: number, buf: v.Data, len?: number, flags?: number, opti
   try {
     v.fd(fd);
     const b = v.data(buf);
-    const n = v.length(len, b);
+    const n = v.length(len, b.byteLength);
     const f = v.flags(flags);
     const o = callOptions(options);
     const r = native.send(fd, b, n, f | MSG_DONTWAIT);
@@ -126,7 +126,7 @@ export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: num
   try {
     v.fd(fd);
     const b = v.view(buf);
-    const n = v.length(len, b);
+    const n = v.length(len, b.byteLength);
     const f = v.flags(flags);
     const o = callOptions(options);
     const r = native.recv(fd, b, n, f | MSG_DONTWAIT);
@@ -147,7 +147,7 @@ export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: 
   try {
     v.fd(fd);
     const b = v.data(buf);
-    const n = v.length(len, b);
+    const n = v.length(len, b.byteLength);
     const f = v.flags(flags);
     const [bytes, alen] = addr === null || addr === undefined ? [null, 0] : addrIn(addr, addrlen);
     const o = callOptions(options);
@@ -169,7 +169,7 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
   try {
     v.fd(fd);
     const b = v.view(buf);
-    const n = v.length(len, b);
+    const n = v.length(len, b.byteLength);
     const f = v.flags(flags);
     const out = addrOut(addr, addrlen);
     const o = callOptions(options);
@@ -196,7 +196,7 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
 export async function read(fd: number, buf: ArrayBufferView, len?: number, options?: OpOptions): Promise<number> {
   v.fd(fd);
   const b = v.view(buf);
-  const n = v.length(len, b);
+  const n = v.length(len, b.byteLength);
   const o = callOptions(options);
   let attempt = (): number => native.recv(fd, b, n, MSG_DONTWAIT);
   let r = attempt();
@@ -219,7 +219,7 @@ export async function read(fd: number, buf: ArrayBufferView, len?: number, optio
 export async function write(fd: number, buf: v.Data, len?: number, options?: OpOptions): Promise<number> {
   v.fd(fd);
   const b = v.data(buf);
-  const n = v.length(len, b);
+  const n = v.length(len, b.byteLength);
   const o = callOptions(options);
   let attempt = (): number => native.send(fd, b, n, MSG_DONTWAIT);
   let r = attempt();

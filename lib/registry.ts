@@ -44,7 +44,7 @@ class FdState {
 const states = new Map<number, FdState>();
 
 // Fds whose last waiter has gone: their handle is stopped in this loop iteration's check
-// phase, unless a new waiter with the same events came first (the usual case: the caller
+// phase (by the poller's check callback, else by a setImmediate), unless a new waiter with the same events came first (the usual case: the caller
 // settles, then waits again). uv_poll_start re-registers the fd with epoll (two epoll_ctl
 // calls), so stopping and restarting the handle for every operation would double the
 // syscalls of a request/response loop.
@@ -57,12 +57,27 @@ function stopIdle(): void {
   idle.clear();
 }
 
+// Shared with native/poller.cc: [IN_CHECK] is 1 while its check callback runs our code
+// (the dispatch and the microtasks after it); [IDLE] asks it to call stopIdle before it
+// returns, which spares the setImmediate. Its own ArrayBuffer: the cells never move.
+const IN_CHECK = 0;
+const IDLE = 1;
+const FLAGS = new Int32Array(new ArrayBuffer(8));
+
 function updateMask(st: FdState, stopNow = false): void {
   let want = 0;
   for (const w of st.waiters) want |= w.events;
-  if (want === st.mask) return;
+  if (want === st.mask) {
+    // A new waiter came before the handle was stopped: it stays as it is.
+    if (want !== 0 && idle.delete(st) && idle.size === 0) FLAGS[IDLE] = 0;
+    return;
+  }
   if (want === 0 && !stopNow) {
     idle.add(st);
+    if (FLAGS[IN_CHECK] !== 0) {
+      FLAGS[IDLE] = 1;
+      return;
+    }
     if (!idleScheduled) {
       idleScheduled = true;
       setImmediate(stopIdle);
@@ -101,7 +116,7 @@ function dispatch(fd: number, status: number, events: number): void {
 const EVENTS = new Int32Array(native.pollBatch * 3);
 native.pollInit((count: number): void => {
   for (let i = 0; i < count * 3; i += 3) dispatch(EVENTS[i]!, EVENTS[i + 1]!, EVENTS[i + 2]!);
-}, EVENTS);
+}, EVENTS, FLAGS, stopIdle);
 
 function stateFor(fd: number): FdState {
   let st = states.get(fd);

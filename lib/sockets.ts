@@ -136,7 +136,7 @@ export function close(fd: number): number {
 export function send(fd: number, buf: v.Data, len?: number, flags?: number): number {
   v.fd(fd);
   const b = v.data(buf);
-  const n = v.length(len, b);
+  const n = v.length(len, b.byteLength);
   const f = v.flags(flags);
   let r = native.send(fd, b, n, f);
   if (r === -EAGAIN) r = retry(r, fd, f, POLLOUT, native.send, fd, b, n, f);
@@ -152,7 +152,7 @@ export function send(fd: number, buf: v.Data, len?: number, flags?: number): num
 export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: number): number {
   v.fd(fd);
   const b = v.view(buf);
-  const n = v.length(len, b);
+  const n = v.length(len, b.byteLength);
   const f = v.flags(flags);
   let r = native.recv(fd, b, n, f);
   if (r === -EAGAIN) r = retry(r, fd, f, POLLIN, native.recv, fd, b, n, f);
@@ -168,7 +168,7 @@ export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: num
 export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: number | undefined, addr: AddrArg | null, addrlen?: number): number {
   v.fd(fd);
   const b = v.data(buf);
-  const n = v.length(len, b);
+  const n = v.length(len, b.byteLength);
   const f = v.flags(flags);
   const [bytes, alen] = addr === null || addr === undefined ? [null, 0] : addrIn(addr, addrlen);
   let r = native.sendto(fd, b, n, f, bytes, alen);
@@ -185,7 +185,7 @@ export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: 
 export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?: number, addr?: AddrArg | null, addrlen?: number): number {
   v.fd(fd);
   const b = v.view(buf);
-  const n = v.length(len, b);
+  const n = v.length(len, b.byteLength);
   const f = v.flags(flags);
   const out = addrOut(addr, addrlen);
   let r = native.recvfrom(fd, b, n, f, out, out && LEN);
@@ -204,7 +204,7 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
 export function read(fd: number, buf: ArrayBufferView, len?: number): number {
   v.fd(fd);
   const b = v.view(buf);
-  const n = v.length(len, b);
+  const n = v.length(len, b.byteLength);
   let r = native.read(fd, b, n);
   if (r === -EAGAIN) r = retry(r, fd, 0, POLLIN, native.read, fd, b, n);
   return check(r, 'read');
@@ -219,7 +219,7 @@ export function read(fd: number, buf: ArrayBufferView, len?: number): number {
 export function write(fd: number, buf: v.Data, len?: number): number {
   v.fd(fd);
   const b = v.data(buf);
-  const n = v.length(len, b);
+  const n = v.length(len, b.byteLength);
   // On a socket this is send(2), which adds MSG_NOSIGNAL: write(2) to a reset peer would
   // raise SIGPIPE, fatal once an application has removed its SIGPIPE listener.
   let r = native.send(fd, b, n, 0);
@@ -290,7 +290,7 @@ export function setsockopt(fd: number, level: number, optname: number, value: nu
   } else if (value instanceof CStruct) bytes = value.bytes;
   else if (ArrayBuffer.isView(value)) bytes = value;
   else throw v.typeError('value', 'a number, boolean, struct or ArrayBufferView', value);
-  return check(native.setsockopt(fd, level, optname, bytes, v.length(optlen, bytes, 'optlen')), 'setsockopt');
+  return check(native.setsockopt(fd, level, optname, bytes, v.length(optlen, bytes.byteLength, 'optlen')), 'setsockopt');
 }
 
 /**
@@ -315,7 +315,7 @@ export function getsockopt(fd: number, level: number, optname: number, out?: CSt
   if (out instanceof CStruct) bytes = out.bytes;
   else if (ArrayBuffer.isView(out)) bytes = out;
   else throw v.typeError('out', 'a struct or ArrayBufferView', out);
-  const cap = v.length(optlen, bytes, 'optlen');
+  const cap = v.length(optlen, bytes.byteLength, 'optlen');
   const target = cap === bytes.byteLength ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, cap);
   check(native.getsockopt(fd, level, optname, target, LEN), 'getsockopt');
   return LEN[0]!;

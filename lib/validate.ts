@@ -66,10 +66,14 @@ export function view(v: unknown, name = 'buf'): ArrayBufferView {
   throw typeError(name, 'a Buffer, TypedArray or DataView', v);
 }
 
-/** A length within a buffer: defaults to the whole buffer; past its end is a RangeError. */
-export function length(v: unknown, buf: ArrayBufferView, name = 'len'): number {
-  if (v === undefined) return buf.byteLength;
-  return int(v, name, 0, buf.byteLength);
+/**
+ * A length within a buffer of `byteLength` bytes: defaults to all of it; past its end is a
+ * RangeError. Callers read `buf.byteLength` themselves: a load shared here would see every
+ * kind of view in the program, turn megamorphic, and cost a generic IC call per I/O call.
+ */
+export function length(v: unknown, byteLength: number, name = 'len'): number {
+  if (v === undefined) return byteLength;
+  return int(v, name, 0, byteLength);
 }
 
 /** A boolean argument. */

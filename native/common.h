@@ -48,20 +48,28 @@ struct View {
   size_t length;  // in bytes
 };
 
-inline bool IsAbsent(const Napi::Value& v) { return v.IsUndefined() || v.IsNull(); }
+// One napi_typeof rather than one per question: these run on every I/O call.
+inline bool IsAbsent(const Napi::Value& v) {
+  napi_valuetype t = napi_undefined;
+  napi_typeof(v.Env(), v, &t);
+  return t == napi_undefined || t == napi_null;
+}
 
+// napi_get_value_* checks the type itself (napi_number_expected): no separate typeof.
 inline int32_t Int(const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsNumber()) {
+  int32_t r = 0;
+  if (napi_get_value_int32(info.Env(), info[i], &r) != napi_ok) {
     throw Napi::TypeError::New(info.Env(), "internal: expected an integer argument");
   }
-  return info[i].As<Napi::Number>().Int32Value();
+  return r;
 }
 
 inline uint32_t Uint(const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsNumber()) {
+  uint32_t r = 0;
+  if (napi_get_value_uint32(info.Env(), info[i], &r) != napi_ok) {
     throw Napi::TypeError::New(info.Env(), "internal: expected an integer argument");
   }
-  return info[i].As<Napi::Number>().Uint32Value();
+  return r;
 }
 
 // Reads any ArrayBufferView (Buffer, typed array, DataView) as bytes, without copying.
@@ -70,6 +78,11 @@ inline View BytesOf(napi_env env, napi_value v, const char* what) {
   bool is = false;
   void* data = nullptr;
   size_t len = 0;
+  // Fast path: Node answers napi_get_buffer_info for any Uint8Array (Buffer included) with
+  // its data and byte length in one call, without napi_get_typedarray_info's chain of
+  // type tests. Other views (which Node also answers with byte lengths) may be refused by
+  // a future version: they then take the general path below.
+  if (napi_get_buffer_info(env, v, &data, &len) == napi_ok) return View{static_cast<uint8_t*>(data), len};
   napi_value ab;
   size_t offset = 0;
   if (napi_is_typedarray(env, v, &is) == napi_ok && is) {

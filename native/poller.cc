@@ -22,8 +22,13 @@ struct Poller {
   napi_env env = nullptr;
   uv_loop_t* loop = nullptr;
   Napi::FunctionReference dispatch;  // (count) => void, reading `events`
+  Napi::FunctionReference stop_idle;  // () => void: stops the handles nobody waits on
   Napi::Reference<Napi::Int32Array> events_ref;
   int32_t* events = nullptr;  // kBatch triples, shared with JavaScript
+  // Two cells shared with JavaScript: [kInCheck] is 1 while OnCheck runs JavaScript;
+  // [kIdle] is set by JavaScript when it wants stop_idle called before OnCheck returns.
+  Napi::Reference<Napi::Int32Array> flags_ref;
+  int32_t* flags = nullptr;
   codec::EventBatch batch;
   uv_check_t check;
   napi_async_context context = nullptr;
@@ -86,26 +91,44 @@ void OnPoll(uv_poll_t* h, int status, int events) {
   p->batch.Push(handle->fd, UvErrno(status), events);
 }
 
+constexpr size_t kInCheck = 0, kIdle = 1;
+
+// Calls into JavaScript; make_callback drains the microtask queue afterwards, as Node's own
+// handles do. False when it threw (reported as an uncaught exception).
+bool Call(Poller* p, napi_value fn, size_t argc, napi_value* argv) {
+  napi_value result;
+  if (napi_make_callback(p->env, p->context, Napi::Env(p->env).Global(), fn, argc, argv, &result) != napi_pending_exception) {
+    return true;
+  }
+  napi_value err;
+  napi_get_and_clear_last_exception(p->env, &err);
+  napi_fatal_exception(p->env, err);
+  return false;
+}
+
 // Check phase: right after this iteration's poll callbacks.
 void OnCheck(uv_check_t* c) {
   Poller* p = static_cast<Poller*>(c->data);
   if (p->batch.Pending() == 0) return;
   Napi::Env env(p->env);
   Napi::HandleScope scope(env);
+  p->flags[kInCheck] = 1;
   // JavaScript may call pollClose (Drop) while it handles a chunk: the batch keeps track of
   // what was handed over, so no later event is skipped.
   while (size_t n = p->batch.Take(p->events, kBatch)) {
     napi_value arg = Napi::Number::New(env, static_cast<double>(n));
-    napi_value result;
-    // make_callback drains the microtask queue afterwards, as Node's own handles do.
-    napi_status s = napi_make_callback(p->env, p->context, env.Global(), p->dispatch.Value(), 1, &arg, &result);
-    if (s == napi_pending_exception) {
-      napi_value err;
-      napi_get_and_clear_last_exception(p->env, &err);
+    if (!Call(p, p->dispatch.Value(), 1, &arg)) {
       p->batch.Clear();
-      napi_fatal_exception(p->env, err);
-      return;
+      break;
     }
+  }
+  p->flags[kInCheck] = 0;
+  // Handles whose last waiter settled and got no successor in the microtasks above are
+  // stopped here, before the next epoll wait, without a setImmediate (and the second
+  // callback into JavaScript that it costs) per loop iteration.
+  if (p->flags[kIdle] != 0) {
+    p->flags[kIdle] = 0;
+    Call(p, p->stop_idle.Value(), 0, nullptr);
   }
 }
 
@@ -135,8 +158,9 @@ void AsyncCleanup(napi_async_cleanup_hook_handle hook, void* arg) {
   }
 }
 
-// pollInit(dispatch, events): binds the poller to this environment's loop; `events` is an
-// Int32Array of pollBatch * 3 entries through which each batch is handed over.
+// pollInit(dispatch, events, flags, stopIdle): binds the poller to this environment's loop;
+// `events` is an Int32Array of pollBatch * 3 entries through which each batch is handed
+// over, `flags` an Int32Array(2) over its own ArrayBuffer (see Poller::flags).
 Napi::Value PollInit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Poller* p = env.GetInstanceData<Poller>();
@@ -148,6 +172,11 @@ Napi::Value PollInit(const Napi::CallbackInfo& info) {
   if (events.ElementLength() < kBatch * 3) throw Napi::RangeError::New(env, "internal: event buffer too small");
   p->events_ref = Napi::Persistent(events);
   p->events = events.Data();
+  Napi::Int32Array flags = info[2].As<Napi::Int32Array>();
+  if (flags.ElementLength() < 2) throw Napi::RangeError::New(env, "internal: flag cells too small");
+  p->flags_ref = Napi::Persistent(flags);
+  p->flags = flags.Data();
+  p->stop_idle = Napi::Persistent(info[3].As<Napi::Function>());
   p->batch.Reserve(kBatch);
   uv_check_init(p->loop, &p->check);
   p->check.data = p;

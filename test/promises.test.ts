@@ -3,7 +3,7 @@
 // timeout, close() and detach() settle pending calls; the synchronous API keeps C
 // semantics on fds the Promise API made non-blocking behind the caller's back.
 // Errors are asserted by code/errno/syscall, never by message.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { getEventListeners, setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
@@ -615,6 +615,24 @@ describe('first attempt and wait paths', () => {
     expect(buf.toString('utf8', 0, await p)).toBe(MSG);
     await sleep(5); // the registry may keep an idle handle started until the loop's check phase
     expect(calls.at(-1)).toEqual(['pollStart', [a, 0]]); // nothing waits any more: stopped
+  });
+
+  it('a wait settled by a readiness event leaves nothing that keeps the process alive', () => {
+    // The handle must be stopped in that loop iteration even with data queued and nobody
+    // waiting (a started uv_poll_t would keep the child's loop running for ever).
+    const lib = new URL('../lib/', import.meta.url).pathname;
+    const code = `import * as s from '${lib}index.ts'; import * as p from '${lib}promises.ts';
+      const [a, b] = s.socketpair(s.AF_UNIX, s.SOCK_STREAM, 0);
+      setTimeout(() => s.send(b, 'x'), 20);
+      const n = await p.recv(a, Buffer.alloc(8));
+      s.send(b, 'more');
+      process.stdout.write('got ' + n);`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL',
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.signal).toBeNull();
+    expect([r.status, r.stdout]).toEqual([0, 'got 1']);
   });
 
   it('data already queued and data that arrives later give the same bytes', async () => {

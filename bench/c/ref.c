@@ -116,7 +116,7 @@ static int cmpd(const void *a, const void *b) {
 static void win_print(struct win *w, double duration) {
   double cpu = (w->cpu0 >= 0 && w->cpu1 >= 0 && w->count1 > 0) ? (w->cpu1 - w->cpu0) / w->count1 : -1;
   printf("{\"rate\":%.3f,\"count\":%lld", w->count / (duration / 1e3), w->count);
-  if (cpu >= 0) printf(",\"cpuUs\":%.4f", cpu);
+  if (cpu >= 0) printf(",\"cpuUs\":%.6g", cpu);
   if (w->lat && w->nlat > 0) {
     double sum = 0;
     for (long long i = 0; i < w->nlat; i++) sum += w->lat[i];

@@ -54,8 +54,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         p.model.push_back({fd, status, serial});
         break;
       }
-      case 2: p.Drop(fd); break;
-      case 3: p.Take(in.U8() % 6); break;
+      case 2:
+        p.Drop(fd);
+        break;
+      case 3:
+        p.Take(in.U8() % 6);
+        break;
       default: {
         // One check-phase dispatch: chunks until empty, dropping fds between chunks.
         const size_t chunk = 1 + in.U8() % 5;

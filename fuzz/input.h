@@ -29,13 +29,20 @@ class Input {
     uint8_t mode = U8();
     if (mode < 200) return small == 0 ? 0 : U8() % (small + 1);
     switch (mode % 8) {
-      case 0: return edge - 1;
-      case 1: return edge;
-      case 2: return edge + 1;
-      case 3: return 0x7fffffffu;
-      case 4: return 0x80000000u;
-      case 5: return 0xffffffffu;
-      default: return U32();
+      case 0:
+        return edge - 1;
+      case 1:
+        return edge;
+      case 2:
+        return edge + 1;
+      case 3:
+        return 0x7fffffffu;
+      case 4:
+        return 0x80000000u;
+      case 5:
+        return 0xffffffffu;
+      default:
+        return U32();
     }
   }
 
@@ -44,11 +51,16 @@ class Input {
     uint8_t mode = U8();
     if (mode < 160) return static_cast<int32_t>(U8() % (static_cast<uint64_t>(edge) + 2));
     switch (mode % 6) {
-      case 0: return static_cast<int32_t>(edge);
-      case 1: return -1;
-      case 2: return INT32_MIN;
-      case 3: return INT32_MAX;
-      default: return I32();
+      case 0:
+        return static_cast<int32_t>(edge);
+      case 1:
+        return -1;
+      case 2:
+        return INT32_MIN;
+      case 3:
+        return INT32_MAX;
+      default:
+        return I32();
     }
   }
 

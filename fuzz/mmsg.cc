@@ -97,7 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CHECK(base == s.data + static_cast<size_t>(k) * s.slot);
     CHECK(iovs[k].iov_len == (sending ? static_cast<size_t>(lens[k]) : s.slot));
     CHECK(base >= prev_end && base + iovs[k].iov_len <= s.data + s.data_len);  // in order, disjoint, inside
-    std::memset(base, static_cast<int>(k), iovs[k].iov_len);                  // as the kernel would write
+    std::memset(base, static_cast<int>(k), iovs[k].iov_len);                   // as the kernel would write
     prev_end = base + iovs[k].iov_len;
     if (!with_addrs) {
       CHECK(m.msg_name == nullptr && m.msg_namelen == 0);

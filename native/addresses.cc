@@ -30,9 +30,8 @@ Napi::Object Layouts(Napi::Env env) {
   BS_STRUCT(sockaddr_un, BS_FIELD(sockaddr_un, sun_family); BS_FIELD(sockaddr_un, sun_path));
 #ifdef AF_PACKET
   BS_STRUCT(sockaddr_ll, BS_FIELD(sockaddr_ll, sll_family); BS_FIELD(sockaddr_ll, sll_protocol);
-            BS_FIELD(sockaddr_ll, sll_ifindex); BS_FIELD(sockaddr_ll, sll_hatype);
-            BS_FIELD(sockaddr_ll, sll_pkttype); BS_FIELD(sockaddr_ll, sll_halen);
-            BS_FIELD(sockaddr_ll, sll_addr));
+            BS_FIELD(sockaddr_ll, sll_ifindex); BS_FIELD(sockaddr_ll, sll_hatype); BS_FIELD(sockaddr_ll, sll_pkttype);
+            BS_FIELD(sockaddr_ll, sll_halen); BS_FIELD(sockaddr_ll, sll_addr));
 #endif
   BS_STRUCT(linger, BS_FIELD(linger, l_onoff); BS_FIELD(linger, l_linger));
   BS_STRUCT(timeval, BS_FIELD(timeval, tv_sec); BS_FIELD(timeval, tv_usec));

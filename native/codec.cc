@@ -62,8 +62,8 @@ MmsgCheck LayMmsg(const MmsgSlots& s, uint32_t vlen, const int32_t* lens, const 
   if (sending) {
     for (uint32_t k = 0; k < vlen; ++k) {
       if (lens[k] < 0 || static_cast<uint32_t>(lens[k]) > s.slot) return MmsgCheck::kLen;
-      if (s.addrs != nullptr && (addrlens == nullptr || addrlens[k] < 0 ||
-                                 static_cast<uint32_t>(addrlens[k]) > s.addr_slot)) {
+      if (s.addrs != nullptr &&
+          (addrlens == nullptr || addrlens[k] < 0 || static_cast<uint32_t>(addrlens[k]) > s.addr_slot)) {
         return MmsgCheck::kAddrLen;
       }
     }
@@ -104,9 +104,9 @@ void EventBatch::Drop(int32_t fd) {
   size_t kept = head_;
   for (size_t i = head_; i < cells_.size(); i += 3) {
     if (cells_[i] == fd) continue;
-    if (kept != i) std::copy(cells_.begin() + static_cast<std::ptrdiff_t>(i),
-                             cells_.begin() + static_cast<std::ptrdiff_t>(i + 3),
-                             cells_.begin() + static_cast<std::ptrdiff_t>(kept));
+    if (kept != i)
+      std::copy(cells_.begin() + static_cast<std::ptrdiff_t>(i), cells_.begin() + static_cast<std::ptrdiff_t>(i + 3),
+                cells_.begin() + static_cast<std::ptrdiff_t>(kept));
     kept += 3;
   }
   cells_.resize(kept);

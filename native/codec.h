@@ -98,8 +98,8 @@ class EventBatch {
 
 struct AddrInfoEntry {
   int flags = 0, family = 0, socktype = 0, protocol = 0;
-  uint32_t addrlen = 0;        // ai_addrlen as reported
-  std::vector<uint8_t> addr;   // ai_addrlen bytes of ai_addr (none when ai_addr is null)
+  uint32_t addrlen = 0;       // ai_addrlen as reported
+  std::vector<uint8_t> addr;  // ai_addrlen bytes of ai_addr (none when ai_addr is null)
   bool has_canonname = false;
   std::string canonname;
 };

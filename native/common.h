@@ -90,10 +90,22 @@ inline View BytesOf(napi_env env, napi_value v, const char* what) {
     NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, v, &type, &len, &data, &ab, &offset), View{});
     size_t elem = 1;
     switch (type) {
-      case napi_int16_array: case napi_uint16_array: elem = 2; break;
-      case napi_int32_array: case napi_uint32_array: case napi_float32_array: elem = 4; break;
-      case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: elem = 8; break;
-      default: elem = 1;
+      case napi_int16_array:
+      case napi_uint16_array:
+        elem = 2;
+        break;
+      case napi_int32_array:
+      case napi_uint32_array:
+      case napi_float32_array:
+        elem = 4;
+        break;
+      case napi_float64_array:
+      case napi_bigint64_array:
+      case napi_biguint64_array:
+        elem = 8;
+        break;
+      default:
+        elem = 1;
     }
     return View{static_cast<uint8_t*>(data), len * elem};
   }
@@ -110,7 +122,8 @@ inline View Bytes(const Napi::CallbackInfo& info, size_t i) { return BytesOf(inf
 inline View BytesLen(const Napi::CallbackInfo& info, size_t buf, size_t len) {
   View v = Bytes(info, buf);
   uint32_t n = Uint(info, len);
-  if (n > v.length) throw Napi::RangeError::New(info.Env(), "length past the end of the buffer (detached or resized while in use?)");
+  if (n > v.length)
+    throw Napi::RangeError::New(info.Env(), "length past the end of the buffer (detached or resized while in use?)");
   v.length = n;
   return v;
 }

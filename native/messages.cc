@@ -151,13 +151,16 @@ struct MmsgArgs {
 
 void ThrowMmsg(Napi::Env env, codec::MmsgCheck c) {
   switch (c) {
-    case codec::MmsgCheck::kOk: return;
-    case codec::MmsgCheck::kVlen: throw Napi::RangeError::New(env, "internal: vlen above the maximum");
+    case codec::MmsgCheck::kOk:
+      return;
+    case codec::MmsgCheck::kVlen:
+      throw Napi::RangeError::New(env, "internal: vlen above the maximum");
     case codec::MmsgCheck::kData:
       throw Napi::RangeError::New(env, "internal: vlen * slotSize past the end of the data");
     case codec::MmsgCheck::kAddrs:
       throw Napi::RangeError::New(env, "internal: vlen * addrSlot past the end of the addresses");
-    case codec::MmsgCheck::kLen: throw Napi::RangeError::New(env, "internal: length past the end of a buffer");
+    case codec::MmsgCheck::kLen:
+      throw Napi::RangeError::New(env, "internal: length past the end of a buffer");
     case codec::MmsgCheck::kAddrLen:
       throw Napi::RangeError::New(env, "internal: addrlen past the end of an address");
   }
@@ -289,18 +292,20 @@ void InitMessages(Napi::Env env, Napi::Object exports) {
 #ifdef SO_TIMESTAMPING
   // SO_TIMESTAMPING flags: enum members in <linux/net_tstamp.h>, so no #ifdef can guard
   // them; these are the ones every kernel header since 4.x has.
+  // clang-format off
 #define BS_SOF(name) constants.Set(#name, Napi::Number::New(env, name));
   BS_SOF(SOF_TIMESTAMPING_TX_HARDWARE) BS_SOF(SOF_TIMESTAMPING_TX_SOFTWARE) BS_SOF(SOF_TIMESTAMPING_RX_HARDWARE)
   BS_SOF(SOF_TIMESTAMPING_RX_SOFTWARE) BS_SOF(SOF_TIMESTAMPING_SOFTWARE) BS_SOF(SOF_TIMESTAMPING_SYS_HARDWARE)
   BS_SOF(SOF_TIMESTAMPING_RAW_HARDWARE) BS_SOF(SOF_TIMESTAMPING_OPT_ID) BS_SOF(SOF_TIMESTAMPING_TX_SCHED)
   BS_SOF(SOF_TIMESTAMPING_TX_ACK) BS_SOF(SOF_TIMESTAMPING_OPT_CMSG) BS_SOF(SOF_TIMESTAMPING_OPT_TSONLY)
 #undef BS_SOF
+  // clang-format on
 #endif
 
 #ifdef BSOCK_HAVE_MSGHDR
-  // CMSG_ALIGN / CMSG_SPACE / CMSG_LEN as this libc computes them, and the vlen limit.
-  // CMSG_ALIGN is glibc's; elsewhere one more byte of data costs one alignment unit.
-  Napi::Object c = Napi::Object::New(env);
+      // CMSG_ALIGN / CMSG_SPACE / CMSG_LEN as this libc computes them, and the vlen limit.
+      // CMSG_ALIGN is glibc's; elsewhere one more byte of data costs one alignment unit.
+      Napi::Object c = Napi::Object::New(env);
 #ifdef CMSG_ALIGN
   c.Set("align", Napi::Number::New(env, CMSG_ALIGN(1)));
 #else

@@ -129,8 +129,8 @@ class NameRequest {
   void Run() {
     do {
       errno = 0;
-      rc_ = ::getnameinfo(reinterpret_cast<const sockaddr*>(addr_.data()), static_cast<socklen_t>(addr_.size()),
-                          host_, sizeof host_, serv_, sizeof serv_, flags_);
+      rc_ = ::getnameinfo(reinterpret_cast<const sockaddr*>(addr_.data()), static_cast<socklen_t>(addr_.size()), host_,
+                          sizeof host_, serv_, sizeof serv_, flags_);
       err_ = errno;
     } while (Interrupted(rc_, err_));
   }
@@ -257,8 +257,8 @@ Napi::Value GetHostByName(const Napi::CallbackInfo& info) {
   if (result == nullptr) return Napi::Number::New(env, herr == 0 ? HOST_NOT_FOUND : herr);
   return HostentToJS(env, he);
 #else
-  // No gethostbyname_r. WinSock keeps the result per thread (and its h_errno is
-  // WSAGetLastError()); elsewhere the shared result is read under a lock.
+    // No gethostbyname_r. WinSock keeps the result per thread (and its h_errno is
+    // WSAGetLastError()); elsewhere the shared result is read under a lock.
 #ifndef _WIN32
   static std::mutex lock;
   std::lock_guard<std::mutex> hold(lock);

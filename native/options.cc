@@ -9,9 +9,8 @@ namespace {
 Napi::Value SetSockOpt(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0), level = Int(info, 1), name = Int(info, 2);
   View v = BytesLen(info, 3, 4);
-  return Num(info.Env(), Retry([&] {
-               return sys::setsockopt(fd, level, name, v.data, static_cast<socklen_t>(v.length));
-             }));
+  return Num(info.Env(),
+             Retry([&] { return sys::setsockopt(fd, level, name, v.data, static_cast<socklen_t>(v.length)); }));
 }
 
 // getsockopt(fd, level, optname, bytes, lenOut): the option length goes into lenOut[0].

@@ -24,11 +24,10 @@ void AddOptionLayouts(Napi::Env env, Napi::Object layouts) {
             BS_TI(tcpi_backoff); BS_TI(tcpi_options); BS_BITS(tcp_info, tcpi_snd_wscale);
             BS_BITS(tcp_info, tcpi_rcv_wscale); BS_TI(tcpi_rto); BS_TI(tcpi_ato); BS_TI(tcpi_snd_mss);
             BS_TI(tcpi_rcv_mss); BS_TI(tcpi_unacked); BS_TI(tcpi_sacked); BS_TI(tcpi_lost); BS_TI(tcpi_retrans);
-            BS_TI(tcpi_fackets); BS_TI(tcpi_last_data_sent); BS_TI(tcpi_last_ack_sent);
-            BS_TI(tcpi_last_data_recv); BS_TI(tcpi_last_ack_recv); BS_TI(tcpi_pmtu); BS_TI(tcpi_rcv_ssthresh);
-            BS_TI(tcpi_rtt); BS_TI(tcpi_rttvar); BS_TI(tcpi_snd_ssthresh); BS_TI(tcpi_snd_cwnd);
-            BS_TI(tcpi_advmss); BS_TI(tcpi_reordering); BS_TI(tcpi_rcv_rtt); BS_TI(tcpi_rcv_space);
-            BS_TI(tcpi_total_retrans));
+            BS_TI(tcpi_fackets); BS_TI(tcpi_last_data_sent); BS_TI(tcpi_last_ack_sent); BS_TI(tcpi_last_data_recv);
+            BS_TI(tcpi_last_ack_recv); BS_TI(tcpi_pmtu); BS_TI(tcpi_rcv_ssthresh); BS_TI(tcpi_rtt); BS_TI(tcpi_rttvar);
+            BS_TI(tcpi_snd_ssthresh); BS_TI(tcpi_snd_cwnd); BS_TI(tcpi_advmss); BS_TI(tcpi_reordering);
+            BS_TI(tcpi_rcv_rtt); BS_TI(tcpi_rcv_space); BS_TI(tcpi_total_retrans));
 #endif
 #ifdef IP_ADD_SOURCE_MEMBERSHIP
   BS_STRUCT(ip_mreq_source, BS_FIELD(ip_mreq_source, imr_multiaddr); BS_FIELD(ip_mreq_source, imr_interface);
@@ -36,8 +35,7 @@ void AddOptionLayouts(Napi::Env env, Napi::Object layouts) {
 #endif
 #ifdef IP_MSFILTER
   BS_STRUCT(ip_msfilter, BS_FIELD(ip_msfilter, imsf_multiaddr); BS_FIELD(ip_msfilter, imsf_interface);
-            BS_FIELD(ip_msfilter, imsf_fmode); BS_FIELD(ip_msfilter, imsf_numsrc);
-            BS_FIELD(ip_msfilter, imsf_slist));
+            BS_FIELD(ip_msfilter, imsf_fmode); BS_FIELD(ip_msfilter, imsf_numsrc); BS_FIELD(ip_msfilter, imsf_slist));
 #endif
 #ifdef MCAST_JOIN_GROUP
   BS_STRUCT(group_req, BS_FIELD(group_req, gr_interface); BS_FIELD(group_req, gr_group));
@@ -95,16 +93,48 @@ void InitOptStructs(Napi::Env env, Napi::Object exports) {
 #endif
 #ifdef SO_ATTACH_FILTER
   // Classic BPF (<linux/filter.h>, <linux/bpf_common.h>): enough to write sock_filter programs.
-  BS_C(BPF_LD); BS_C(BPF_LDX); BS_C(BPF_ST); BS_C(BPF_STX); BS_C(BPF_ALU); BS_C(BPF_JMP);
-  BS_C(BPF_RET); BS_C(BPF_MISC);
-  BS_C(BPF_W); BS_C(BPF_H); BS_C(BPF_B);
-  BS_C(BPF_IMM); BS_C(BPF_ABS); BS_C(BPF_IND); BS_C(BPF_MEM); BS_C(BPF_LEN); BS_C(BPF_MSH);
-  BS_C(BPF_ADD); BS_C(BPF_SUB); BS_C(BPF_MUL); BS_C(BPF_DIV); BS_C(BPF_OR); BS_C(BPF_AND);
-  BS_C(BPF_LSH); BS_C(BPF_RSH); BS_C(BPF_NEG); BS_C(BPF_MOD); BS_C(BPF_XOR);
-  BS_C(BPF_JA); BS_C(BPF_JEQ); BS_C(BPF_JGT); BS_C(BPF_JGE); BS_C(BPF_JSET);
-  BS_C(BPF_K); BS_C(BPF_X); BS_C(BPF_A); BS_C(BPF_TAX); BS_C(BPF_TXA);
+  BS_C(BPF_LD);
+  BS_C(BPF_LDX);
+  BS_C(BPF_ST);
+  BS_C(BPF_STX);
+  BS_C(BPF_ALU);
+  BS_C(BPF_JMP);
+  BS_C(BPF_RET);
+  BS_C(BPF_MISC);
+  BS_C(BPF_W);
+  BS_C(BPF_H);
+  BS_C(BPF_B);
+  BS_C(BPF_IMM);
+  BS_C(BPF_ABS);
+  BS_C(BPF_IND);
+  BS_C(BPF_MEM);
+  BS_C(BPF_LEN);
+  BS_C(BPF_MSH);
+  BS_C(BPF_ADD);
+  BS_C(BPF_SUB);
+  BS_C(BPF_MUL);
+  BS_C(BPF_DIV);
+  BS_C(BPF_OR);
+  BS_C(BPF_AND);
+  BS_C(BPF_LSH);
+  BS_C(BPF_RSH);
+  BS_C(BPF_NEG);
+  BS_C(BPF_MOD);
+  BS_C(BPF_XOR);
+  BS_C(BPF_JA);
+  BS_C(BPF_JEQ);
+  BS_C(BPF_JGT);
+  BS_C(BPF_JGE);
+  BS_C(BPF_JSET);
+  BS_C(BPF_K);
+  BS_C(BPF_X);
+  BS_C(BPF_A);
+  BS_C(BPF_TAX);
+  BS_C(BPF_TXA);
   BS_C(BPF_MAXINSNS);
-  BS_C(SKF_AD_OFF); BS_C(SKF_NET_OFF); BS_C(SKF_LL_OFF);
+  BS_C(SKF_AD_OFF);
+  BS_C(SKF_NET_OFF);
+  BS_C(SKF_LL_OFF);
 #endif
 #undef BS_C
   exports.Set("setsockoptFilter", Napi::Function::New(env, SetSockOptFilter, "setsockoptFilter"));

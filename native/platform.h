@@ -75,6 +75,8 @@ constexpr int kMsgNoSignal = 0;
 
 // WinSock error -> the errno of the same meaning. WSAEWOULDBLOCK becomes EAGAIN, the name
 // the JS side tests (on Linux they are one value; in the Windows CRT they differ).
+// A table: clang-format 14 reflows juxtaposed macro calls differently on each pass.
+// clang-format off
 #define BSOCK_WSA_ERRORS(X)                                                                   \
   X(WSAEINTR, EINTR) X(WSAEBADF, EBADF) X(WSAEACCES, EACCES) X(WSAEFAULT, EFAULT)           \
   X(WSAEINVAL, EINVAL) X(WSAEMFILE, EMFILE) X(WSAEWOULDBLOCK, EAGAIN)                       \
@@ -88,24 +90,31 @@ constexpr int kMsgNoSignal = 0;
   X(WSAESHUTDOWN, EPIPE) X(WSAETIMEDOUT, ETIMEDOUT) X(WSAECONNREFUSED, ECONNREFUSED)        \
   X(WSAELOOP, ELOOP) X(WSAENAMETOOLONG, ENAMETOOLONG) X(WSAEHOSTUNREACH, EHOSTUNREACH)      \
   X(WSAENOTEMPTY, ENOTEMPTY) X(WSA_NOT_ENOUGH_MEMORY, ENOMEM) X(WSAECANCELLED, ECANCELED)
+// clang-format on
 
 // Unknown codes pass through unchanged (they are above 10000, clear of every errno).
 inline int FromWsa(int code) {
   switch (code) {
-#define BSOCK_X(wsa, e) case wsa: return e;
+#define BSOCK_X(wsa, e) \
+  case wsa:             \
+    return e;
     BSOCK_WSA_ERRORS(BSOCK_X)
 #undef BSOCK_X
-    default: return code;
+    default:
+      return code;
   }
 }
 
 // errno -> WinSock code, or 0 when the errno has no WinSock counterpart.
 inline int ToWsa(int err) {
   switch (err) {
-#define BSOCK_X(wsa, e) case e: return wsa;
+#define BSOCK_X(wsa, e) \
+  case e:               \
+    return wsa;
     BSOCK_WSA_ERRORS(BSOCK_X)
 #undef BSOCK_X
-    default: return 0;
+    default:
+      return 0;
   }
 }
 

@@ -21,7 +21,7 @@ constexpr size_t kBatch = 1024;  // events per JavaScript call
 struct Poller {
   napi_env env = nullptr;
   uv_loop_t* loop = nullptr;
-  Napi::FunctionReference dispatch;  // (count) => void, reading `events`
+  Napi::FunctionReference dispatch;   // (count) => void, reading `events`
   Napi::FunctionReference stop_idle;  // () => void: stops the handles nobody waits on
   Napi::Reference<Napi::Int32Array> events_ref;
   int32_t* events = nullptr;  // kBatch triples, shared with JavaScript
@@ -97,7 +97,8 @@ constexpr size_t kInCheck = 0, kIdle = 1;
 // handles do. False when it threw (reported as an uncaught exception).
 bool Call(Poller* p, napi_value fn, size_t argc, napi_value* argv) {
   napi_value result;
-  if (napi_make_callback(p->env, p->context, Napi::Env(p->env).Global(), fn, argc, argv, &result) != napi_pending_exception) {
+  if (napi_make_callback(p->env, p->context, Napi::Env(p->env).Global(), fn, argc, argv, &result) !=
+      napi_pending_exception) {
     return true;
   }
   napi_value err;

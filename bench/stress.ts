@@ -69,7 +69,8 @@ class Verdict {
   }
   client(r: ClientReport, n: number, what: string): void {
     this.expect(r.ok === n && r.bad === 0, `${what}: ${r.ok} of ${n} ok, ${r.bad} failed ${r.failures.join('; ')}`);
-    if (Number.isFinite(r.fdsBefore)) this.expect(r.fdsAfter === r.fdsBefore, `${what}: client fds ${r.fdsBefore} -> ${r.fdsAfter}`);
+    // A leak is growth; an fd of the runtime's own (tsx's esbuild pipes) may close meanwhile.
+    if (Number.isFinite(r.fdsBefore)) this.expect(r.fdsAfter <= r.fdsBefore, `${what}: client fds ${r.fdsBefore} -> ${r.fdsAfter}`);
   }
   server(d: Stats, want: Partial<Record<'accepted' | 'closed' | 'eof' | 'verified' | 'epipeAfterShutdown', number>>, what: string, errors = 0): void {
     for (const [k, v] of Object.entries(want)) this.expect(d[k as keyof typeof want] === v, `${what}: server ${k} ${d[k as keyof typeof want]}, want ${v}`);
@@ -78,7 +79,7 @@ class Verdict {
     this.expect(d.unexpected.length === 0 && d.bad === 0, `${what}: server ${d.bad} bad, ${d.unexpected.join('; ')}`);
   }
   fds(before: ServerSnap, after: ServerSnap): void {
-    this.expect(after.fds === before.fds, `server fds ${before.fds} -> ${after.fds}`);
+    this.expect(after.fds <= before.fds, `server fds ${before.fds} -> ${after.fds}`);
   }
 }
 

@@ -2,7 +2,7 @@
 // overrides) into a temp dir that is removed at exit, and a small process runner shared by
 // every child-process contender (C programs and bench/peer.ts alike): bounded in time,
 // killed at the end, optionally pinned to CPU 0 with `taskset -c 0`.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,10 +53,11 @@ export interface Child {
   stop(ms?: number): Promise<void>;
 }
 
-/** Starts a child process, killed after `limitMs` whatever happens. */
-export function start(cmd: string, args: (string | number)[], limitMs: number, pin = false): Child {
+/** Starts a child process, killed after `limitMs` whatever happens; `fds` become its fds 3, 4…. */
+export function start(cmd: string, args: (string | number)[], limitMs: number, pin = false, fds: number[] = []): Child {
   const argv = args.map(String);
-  const proc = pin ? spawn('taskset', ['-c', '0', cmd, ...argv], { stdio: ['pipe', 'pipe', 'inherit'] }) : spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const stdio: StdioOptions = ['pipe', 'pipe', 'inherit', ...fds];
+  const proc = pin ? spawn('taskset', ['-c', '0', cmd, ...argv], { stdio }) : spawn(cmd, argv, { stdio });
   children.add(proc);
   const killer = setTimeout(() => proc.kill('SIGKILL'), limitMs);
   const lines: string[] = [];
@@ -126,8 +127,8 @@ export function start(cmd: string, args: (string | number)[], limitMs: number, p
 }
 
 /** Runs a child to completion; resolves with its last JSON line. */
-export async function runToEnd<T = Record<string, number>>(cmd: string, args: (string | number)[], limitMs: number, pin = false): Promise<T> {
-  const c = start(cmd, args, limitMs, pin);
+export async function runToEnd<T = Record<string, number>>(cmd: string, args: (string | number)[], limitMs: number, pin = false, fds: number[] = []): Promise<T> {
+  const c = start(cmd, args, limitMs, pin, fds);
   const r = await c.line<T>();
   await c.stop();
   return r;

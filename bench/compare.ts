@@ -15,6 +15,7 @@ import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nodeAccept, oursAccept } from './accept.js';
 import { cleanupRef, hasTaskset, peerCommand, refBinary, runToEnd, start } from './c-ref.js';
+import { cDrain, DRAIN_COUNT, oursDrain } from './drain.js';
 import { Progress, Window, bounded, deferred, parseBenchArgs, unixPath, type BenchArgs, type Measurement, type Settings } from './common.js';
 import { promises as p, sockets, source } from './lib.js';
 import { fmt, median, printCompare, type CompareReport, type CompareRow } from './report.js';
@@ -493,6 +494,19 @@ export const WORKLOADS: Workload[] = [
       { name: 'C mmsg', side: 'c', run: (s) => udp2p('c-mmsg', s) },
       { name: 'node dgram', side: 'node', run: (s) => udp2p('node', s) },
     ],
+  },
+  {
+    name: 'udp-drain',
+    what: `UDP 64 B, drain of ${DRAIN_COUNT} datagrams queued beforehand on one socket, no sender running (received/s)`,
+    unit: 'datagrams/s',
+    contenders: [
+      { name: 'ours mmsg', side: 'ours', run: oursDrain('mmsg'), vsC: 'C recvfrom' },
+      { name: 'ours recvfrom', side: 'ours', run: oursDrain('recvfrom'), vsC: 'C recvfrom' },
+      { name: 'C recvfrom', side: 'c', run: cDrain('recvfrom') },
+      // The ceiling: what a batch receiver written in C reaches on the same queue.
+      { name: 'C mmsg', side: 'c', run: cDrain('mmsg') },
+    ],
+    targets: [{ contender: 'ours mmsg', against: 'C recvfrom', min: 1.5, label: '>= 1.5x C recvfrom' }],
   },
   rr('tcp'),
   rr('unix'),

@@ -6,6 +6,7 @@
 //   peer.ts udpsend ours|ours-mmsg|node PORT MAX_S               blasts 64 B datagrams until stdin EOF
 //   peer.ts echo    ours|node MAX_S                              UDP echo until a 'q' datagram or 2 s idle
 //   peer.ts ping    ours|node PORT WARMUP_MS DURATION_MS         UDP ping-pong: rate, mean and p99 RTT
+//   peer.ts drain   ours|ours-mmsg WARM COUNT                    receive WARM, then COUNT timed, queued on fd 3 (bench/drain.ts)
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { Window, type Settings } from './common.js';
@@ -13,7 +14,7 @@ import { Latencies } from './syncpair.js';
 import { sockets } from './lib.js';
 
 const {
-  AF_INET, MSG_WAITFORONE, MsgBatch, SOCK_DGRAM, SOL_SOCKET, SO_RCVBUF, SO_RCVBUFFORCE, SO_RCVTIMEO,
+  AF_INET, EAGAIN, MSG_DONTWAIT, MSG_WAITFORONE, MsgBatch, SOCK_DGRAM, SOL_SOCKET, SO_RCVBUF, SO_RCVBUFFORCE, SO_RCVTIMEO,
   bind, close, connect, getsockname, recv, recvfrom, recvmmsg, send, sendmmsg, sendto, setsockopt, sockaddr_in, socket, timeval,
 } = sockets;
 
@@ -181,6 +182,51 @@ async function main(): Promise<void> {
     send(fd, Buffer.from('q'), 1, 0);
     close(fd);
     out({ ...w.measurement(), ...lat.summary() });
+  } else if (role === 'drain') {
+    // fd 3: the UDP socket bench/drain.ts filled (no sender running). Every datagram is
+    // received with its sender's address and its length added up, as ref.c's drain does.
+    const [warm = 0, count = 0] = nums;
+    const fd = 3;
+    let drain: (n: number) => number;
+    if (impl === 'ours-mmsg') {
+      const batch = new MsgBatch(64, 2048, { withAddresses: true });
+      drain = (n) => {
+        let got = 0;
+        let bytes = 0;
+        while (got < n) {
+          const k = recvmmsg(fd, batch, MSG_DONTWAIT);
+          for (let i = 0; i < k; i++) bytes += batch.length(i);
+          got += k;
+        }
+        return bytes;
+      };
+    } else {
+      const buf = Buffer.alloc(2048);
+      const from = new sockaddr_in();
+      drain = (n) => {
+        let bytes = 0;
+        for (let i = 0; i < n; i++) bytes += recvfrom(fd, buf, 2048, MSG_DONTWAIT, from);
+        return bytes;
+      };
+    }
+    if (drain(warm) !== warm * MSG) throw new Error('drain: warm-up lengths');
+    const cpu = (): number => {
+      const c = process.cpuUsage();
+      return c.user + c.system;
+    };
+    const c0 = cpu();
+    const t0 = performance.now();
+    const bytes = drain(count);
+    const t1 = performance.now();
+    const c1 = cpu();
+    if (bytes !== count * MSG) throw new Error(`drain: ${bytes} bytes in ${count} datagrams`);
+    try {
+      recv(fd, Buffer.alloc(MSG), MSG, MSG_DONTWAIT);
+      throw new Error('drain: the queue held more than WARM + COUNT');
+    } catch (e) {
+      if ((e as { errno?: number }).errno !== EAGAIN) throw e;
+    }
+    out({ rate: count / ((t1 - t0) / 1000), cpuUs: (c1 - c0) / count });
   } else {
     process.stderr.write('usage: see the comment at the top of bench/peer.ts\n');
     process.exit(2);

@@ -11,6 +11,7 @@
  *   ref accept    MAX_S                                     TCP accept+close server until stdin EOF
  *   ref echo      MAX_S                                     UDP echo server until stdin EOF / 2 s idle
  *   ref ping      PORT WARMUP_MS DURATION_MS                UDP ping-pong client (latency)
+ *   ref drain     WARM COUNT MMSG                           receive WARM, then COUNT timed, queued on fd 3
  *
  * Each prints one JSON line with its result, as the TypeScript contenders report theirs:
  * {"rate":units/s,"cpuUs":per unit[,"meanUs","p99Us"]}.
@@ -538,6 +539,59 @@ static int do_ping(int port, double warmup, double duration) {
   return 0;
 }
 
+/* ---- UDP drain: the parent (bench/drain.ts) queued WARM + COUNT datagrams on the socket it
+ * passed as fd 3, then stopped sending. WARM are received untimed, then only the receive loop
+ * of the next COUNT is timed. MMSG 0: one recvfrom() per datagram, with the sender's address,
+ * as a plain C receiver does; 1: recvmmsg() of 64 with addresses (what a batch receiver in C
+ * reaches). MSG_DONTWAIT: a queue that held fewer fails at once. */
+static char dbuf[64][2048];
+static struct sockaddr_in dfrom[64];
+static struct mmsghdr dm[64];
+static struct iovec diov[64];
+
+/* Receives n datagrams from fd 3; returns their bytes. */
+static long long drain_n(long long n, int mmsg) {
+  long long got = 0, bytes = 0;
+  while (got < n) {
+    int k = 1;
+    if (mmsg) {
+      for (int i = 0; i < 64; i++) dm[i].msg_hdr.msg_namelen = sizeof dfrom[i];
+      k = recvmmsg(3, dm, n - got < 64 ? (unsigned)(n - got) : 64, MSG_DONTWAIT, NULL);
+      for (int i = 0; i < k; i++) bytes += dm[i].msg_len;
+    } else {
+      socklen_t fl = sizeof dfrom[0];
+      ssize_t r = recvfrom(3, dbuf[0], sizeof dbuf[0], MSG_DONTWAIT, (struct sockaddr *)&dfrom[0], &fl);
+      if (r >= 0) bytes += r;
+      else k = -1;
+    }
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      fprintf(stderr, "drain: after %lld of %lld datagrams: ", got, n);
+      die(mmsg ? "recvmmsg" : "recvfrom");
+    }
+    got += k;
+  }
+  return bytes;
+}
+
+static int do_drain(long long warm, long long count, int mmsg) {
+  for (int i = 0; i < 64; i++) {
+    diov[i].iov_base = dbuf[i];
+    diov[i].iov_len = sizeof dbuf[i];
+    dm[i].msg_hdr.msg_iov = &diov[i];
+    dm[i].msg_hdr.msg_iovlen = 1;
+    dm[i].msg_hdr.msg_name = &dfrom[i];
+  }
+  if (drain_n(warm, mmsg) != warm * MSG) die("drain: warm-up lengths");
+  double c0 = cpu_us(), t0 = now_ms();
+  long long bytes = drain_n(count, mmsg);
+  double t1 = now_ms(), c1 = cpu_us();
+  if (bytes != count * MSG) { fprintf(stderr, "drain: %lld bytes in %lld datagrams\n", bytes, count); return 1; }
+  if (recv(3, dbuf[0], sizeof dbuf[0], MSG_DONTWAIT) >= 0 || errno != EAGAIN) die("drain: the queue held more than WARM + COUNT");
+  printf("{\"rate\":%.1f,\"cpuUs\":%.6g}\n", count / ((t1 - t0) / 1e3), (c1 - c0) / count);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   const char *m = argc > 1 ? argv[1] : "";
 #define A(i) (argc > (i) ? atof(argv[i]) : 0)
@@ -550,6 +604,7 @@ int main(int argc, char **argv) {
   if (!strcmp(m, "accept") && argc == 3) return do_accept(A(2));
   if (!strcmp(m, "echo") && argc == 3) return do_echo(A(2));
   if (!strcmp(m, "ping") && argc == 5) return do_ping((int)A(2), A(3), A(4));
+  if (!strcmp(m, "drain") && argc == 5) return do_drain((long long)A(2), (long long)A(3), (int)A(4));
   fprintf(stderr, "usage: see the comment at the top of bench/c/ref.c\n");
   return 2;
 }

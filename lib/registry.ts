@@ -8,6 +8,7 @@ import {
   EAGAIN, ECANCELED, ETIMEDOUT, F_GETFL, F_SETFL, MSG_DONTWAIT, O_NONBLOCK, POLLIN, SO_ERROR, SO_RCVTIMEO, SO_SNDTIMEO, SOL_SOCKET,
 } from './constants.generated.js';
 import { timeval } from './structs.js';
+import { addrDone } from './addrargs.js';
 import * as v from './validate.js';
 
 export const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED } = native.pollEvents;
@@ -237,23 +238,56 @@ export function waitFor(
 ): Promise<number> {
   const signal = opts?.signal;
   if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
-  const st = stateFor(fd);
-  const w = new Pending(st, events, syscall, attempt, where);
+  return wait(new Pending(stateFor(fd), events, syscall, attempt, where), opts);
+}
+
+/** Registers a waiter on its fd (with its timeout and signal) and returns its Promise. */
+function wait(w: Pending, opts: OpOptions | undefined): Promise<number> {
   const promise = new Promise<number>((resolve, reject) => {
     w.resolve = resolve;
     w.reject = reject;
   });
+  const st = w.st;
   st.waiters.push(w);
   updateMask(st);
-  if (opts?.timeout !== undefined) {
-    w.timer = setTimeout(() => w.withdraw(failure(ETIMEDOUT, syscall, where?.())), opts.timeout);
+  if (opts !== undefined) arm(w, opts);
+  return promise;
+}
+
+/** A waiter's timeout and signal: apart from wait(), whose closures would cost every wait a context. */
+function arm(w: Pending, opts: OpOptions): void {
+  const { signal, timeout } = opts;
+  if (timeout !== undefined) {
+    w.timer = setTimeout(() => w.withdraw(failure(ETIMEDOUT, w.syscall, w.where?.())), timeout);
   }
   if (signal !== undefined) {
     w.signal = signal;
     w.onAbort = () => w.withdraw(new AbortError(signal.reason));
     signal.addEventListener('abort', w.onAbort, { once: true });
   }
-  return promise;
+}
+
+type IoCall<B> = (fd: number, buf: ArrayBufferView, len: number, flags: number, a: Uint8Array | null, b: B) => number;
+
+/**
+ * waitFor() for one of the data-transfer calls, which just said -EAGAIN: the retry is
+ * `call(fd, buf, len, flags, a, b)`. The closure is made here, not by the caller: a closure
+ * over the caller's locals would make V8 allocate their context on every call, the fast
+ * path that never waits included. When `addr` is given, a successful retry stores the
+ * kernel's addrlen in it (addrDone).
+ */
+export function waitIo<B>(
+  fd: number, syscall: string, events: number, opts: OpOptions | undefined, where: (() => ErrorAddress | undefined) | undefined,
+  call: IoCall<B>, buf: ArrayBufferView, len: number, flags: number, a: Uint8Array | null, b: B, addr?: unknown,
+): Promise<number> {
+  const signal = opts?.signal;
+  if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
+  const attempt = addr === undefined ? () => call(fd, buf, len, flags, a, b) : () => {
+    const r = call(fd, buf, len, flags, a, b);
+    if (r >= 0) addrDone(addr);
+    return r;
+  };
+  return wait(new Pending(stateFor(fd), events, syscall, attempt, where), opts);
 }
 
 /** The Waiter of one waitFor() call: a class, so that waiting allocates no closures. */

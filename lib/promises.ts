@@ -19,7 +19,7 @@ import * as v from './validate.js';
 import { addrDone, addrIn, addrOut, describeAddress, type AddrArg } from './addrargs.js';
 import { type SocketAddress } from './structs.js';
 import {
-  DISCONNECT, PRIORITIZED, READABLE, WRITABLE, ensureNonBlocking, opOptions, soError, waitFor, waitIo, type OpOptions,
+  DISCONNECT, PRIORITIZED, READABLE, WRITABLE, ensureNonBlocking, opOptions, soError, ioRetry, waitFor, type OpOptions,
 } from './registry.js';
 
 export type { OpOptions };
@@ -110,7 +110,7 @@ export function send(fd: number, buf: v.Data, len?: number, flags?: number, opti
     const o = callOptions(options);
     const r = native.send(fd, b, n, f | MSG_DONTWAIT);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'send'));
-    return waitIo(fd, 'send', WRITABLE, o, undefined, native.send, b, n, f | MSG_DONTWAIT, null, null);
+    return waitFor(fd, 'send', WRITABLE, ioRetry(native.send, fd, b, n, f | MSG_DONTWAIT, null, null), o);
   } catch (err) {
     return Promise.reject(err);
   }
@@ -131,7 +131,7 @@ export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: num
     const o = callOptions(options);
     const r = native.recv(fd, b, n, f | MSG_DONTWAIT);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'recv'));
-    return waitIo(fd, 'recv', READABLE, o, undefined, native.recv, b, n, f | MSG_DONTWAIT, null, null);
+    return waitFor(fd, 'recv', READABLE, ioRetry(native.recv, fd, b, n, f | MSG_DONTWAIT, null, null), o);
   } catch (err) {
     return Promise.reject(err);
   }
@@ -153,7 +153,7 @@ export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: 
     const o = callOptions(options);
     const r = native.sendto(fd, b, n, f | MSG_DONTWAIT, bytes, alen);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'sendto', addr ?? undefined));
-    return waitIo(fd, 'sendto', WRITABLE, o, at(addr), native.sendto, b, n, f | MSG_DONTWAIT, bytes, alen);
+    return waitFor(fd, 'sendto', WRITABLE, ioRetry(native.sendto, fd, b, n, f | MSG_DONTWAIT, bytes, alen), o, at(addr));
   } catch (err) {
     return Promise.reject(err);
   }
@@ -176,7 +176,7 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
     const r = native.recvfrom(fd, b, n, f | MSG_DONTWAIT, out);
     if (r >= 0 && out) addrDone(addr);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'recvfrom'));
-    return waitIo(fd, 'recvfrom', READABLE, o, undefined, native.recvfrom, b, n, f | MSG_DONTWAIT, out, null, out ? addr : undefined);
+    return waitFor(fd, 'recvfrom', READABLE, ioRetry(native.recvfrom, fd, b, n, f | MSG_DONTWAIT, out, null, out ? addr : undefined), o);
   } catch (err) {
     return Promise.reject(err);
   }

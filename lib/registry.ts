@@ -238,56 +238,43 @@ export function waitFor(
 ): Promise<number> {
   const signal = opts?.signal;
   if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
-  return wait(new Pending(stateFor(fd), events, syscall, attempt, where), opts);
-}
-
-/** Registers a waiter on its fd (with its timeout and signal) and returns its Promise. */
-function wait(w: Pending, opts: OpOptions | undefined): Promise<number> {
+  const st = stateFor(fd);
+  const w = new Pending(st, events, syscall, attempt, where);
   const promise = new Promise<number>((resolve, reject) => {
     w.resolve = resolve;
     w.reject = reject;
   });
-  const st = w.st;
   st.waiters.push(w);
   updateMask(st);
-  if (opts !== undefined) arm(w, opts);
-  return promise;
-}
-
-/** A waiter's timeout and signal: apart from wait(), whose closures would cost every wait a context. */
-function arm(w: Pending, opts: OpOptions): void {
-  const { signal, timeout } = opts;
-  if (timeout !== undefined) {
-    w.timer = setTimeout(() => w.withdraw(failure(ETIMEDOUT, w.syscall, w.where?.())), timeout);
+  if (opts?.timeout !== undefined) {
+    w.timer = setTimeout(() => w.withdraw(failure(ETIMEDOUT, syscall, where?.())), opts.timeout);
   }
   if (signal !== undefined) {
     w.signal = signal;
     w.onAbort = () => w.withdraw(new AbortError(signal.reason));
     signal.addEventListener('abort', w.onAbort, { once: true });
   }
+  return promise;
 }
 
 type IoCall<B> = (fd: number, buf: ArrayBufferView, len: number, flags: number, a: Uint8Array | null, b: B) => number;
 
 /**
- * waitFor() for one of the data-transfer calls, which just said -EAGAIN: the retry is
- * `call(fd, buf, len, flags, a, b)`. The closure is made here, not by the caller: a closure
- * over the caller's locals would make V8 allocate their context on every call, the fast
- * path that never waits included. When `addr` is given, a successful retry stores the
- * kernel's addrlen in it (addrDone).
+ * The retry of a data-transfer call (send, recv, sendto, recvfrom) for waitFor():
+ * `call(fd, buf, len, flags, a, b)`, and when `addr` is given, a success stores the
+ * kernel's addrlen in it (addrDone). Made here, not by the caller: a closure over the
+ * caller's locals would make V8 allocate their context on every call, the fast path that
+ * never waits included.
  */
-export function waitIo<B>(
-  fd: number, syscall: string, events: number, opts: OpOptions | undefined, where: (() => ErrorAddress | undefined) | undefined,
-  call: IoCall<B>, buf: ArrayBufferView, len: number, flags: number, a: Uint8Array | null, b: B, addr?: unknown,
-): Promise<number> {
-  const signal = opts?.signal;
-  if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
-  const attempt = addr === undefined ? () => call(fd, buf, len, flags, a, b) : () => {
+export function ioRetry<B>(
+  call: IoCall<B>, fd: number, buf: ArrayBufferView, len: number, flags: number, a: Uint8Array | null, b: B, addr?: unknown,
+): () => number {
+  if (addr === undefined) return () => call(fd, buf, len, flags, a, b);
+  return () => {
     const r = call(fd, buf, len, flags, a, b);
     if (r >= 0) addrDone(addr);
     return r;
   };
-  return wait(new Pending(stateFor(fd), events, syscall, attempt, where), opts);
 }
 
 /** The Waiter of one waitFor() call: a class, so that waiting allocates no closures. */

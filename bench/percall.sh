@@ -3,7 +3,7 @@
 # N1 and N2 operations; the difference of each function's instruction count, divided by
 # N2 - N1, is its cost per operation (startup is the same in both runs and cancels out,
 # up to a few hundred instructions of noise from work done on other threads).
-#   bash bench/percall.sh pair|rr|bulk N1 N2 [TOP]
+#   bash bench/percall.sh pair|rr|bulk|udp N1 N2 [TOP]
 # BENCH_LIB=/abs/path/dist measures another compiled copy (see bench/lib.ts).
 set -euo pipefail
 mode=${1:?mode}; n1=${2:?N1}; n2=${3:?N2}; top=${4:-25}

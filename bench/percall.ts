@@ -1,12 +1,14 @@
 // Fixed-count loops for counting instructions per operation with callgrind, which counts
 // user-space instructions only and is not moved by other load on the machine:
 //
-//   npx tsx bench/percall.ts pair|rr|bulk [N]      # prints wall and CPU ns per operation
+//   npx tsx bench/percall.ts pair|rr|bulk|udp [N]      # prints wall and CPU ns per operation
 //   bash bench/percall.sh pair 40000 240000         # callgrind at two counts; the difference / (N2 - N1)
 //
 //   pair: sync sendto() + recvfrom() of 64 bytes between two UDP sockets (as udp-pair)
 //   rr:   Promise API, one Unix stream socketpair: 64-byte request, echo, reply (one round trip)
 //   bulk: Promise API, one Unix stream socketpair: one 64 KiB chunk written and read
+//   udp:  Promise API, UDP on 127.0.0.1: a connected client send()s 64 bytes and recv()s the
+//         echo; the server recvfrom()s into a sockaddr_in and sendto()s it back (as `udp`)
 // Each runs a warm-up of its own (so that the optimising compiler is done) before the N
 // measured operations; the startup cost is the same at both counts and cancels out.
 import { promises as p, sockets as s } from './lib.js';
@@ -55,6 +57,31 @@ async function rrLoop(): Promise<(n: number) => Promise<void>> {
   };
 }
 
+async function udpLoop(): Promise<(n: number) => Promise<void>> {
+  const srv = s.socket(s.AF_INET, s.SOCK_DGRAM, 0);
+  const cli = s.socket(s.AF_INET, s.SOCK_DGRAM, 0);
+  s.bind(srv, new s.sockaddr_in('127.0.0.1', 0));
+  const to = new s.sockaddr_in();
+  s.getsockname(srv, to);
+  s.connect(cli, to);
+  const sb = Buffer.allocUnsafe(2048);
+  const from = new s.sockaddr_in();
+  void (async () => {
+    for (;;) {
+      const n = await p.recvfrom(srv, sb, 2048, 0, from);
+      await p.sendto(srv, sb, n, 0, from);
+    }
+  })();
+  const req = Buffer.alloc(64, 0x63);
+  const resp = Buffer.allocUnsafe(2048);
+  return async (n) => {
+    for (let i = 0; i < n; i++) {
+      await p.send(cli, req, 64, 0);
+      await p.recv(cli, resp, 2048, 0);
+    }
+  };
+}
+
 async function bulkLoop(): Promise<(n: number) => Promise<void>> {
   const [c, d] = s.socketpair(s.AF_UNIX, s.SOCK_STREAM, 0);
   const chunk = Buffer.alloc(CHUNK, 0x62);
@@ -72,10 +99,10 @@ async function bulkLoop(): Promise<(n: number) => Promise<void>> {
   };
 }
 
-const loops: Record<string, () => Promise<(n: number) => Promise<void>>> = { pair: pairLoop, rr: rrLoop, bulk: bulkLoop };
+const loops: Record<string, () => Promise<(n: number) => Promise<void>>> = { pair: pairLoop, rr: rrLoop, bulk: bulkLoop, udp: udpLoop };
 const make = loops[mode];
 if (make === undefined || !(N >= 0)) {
-  process.stderr.write('usage: percall.ts pair|rr|bulk [N]\n');
+  process.stderr.write('usage: percall.ts pair|rr|bulk|udp [N]\n');
   process.exit(2);
 }
 const run = await make();

@@ -1,14 +1,18 @@
 // Address arguments shared by the synchronous and Promise APIs: sockaddr structs or raw
 // bytes in, kernel-filled addresses out, errors that name the address.
 import { check } from './errors.js';
+import { native } from './native.js';
 import * as v from './validate.js';
 import { CStruct, SockaddrBase, sockaddr_in, sockaddr_in6, sockaddr_un, type SocketAddress } from './structs.js';
 
 /** An address argument: a sockaddr struct, or raw sockaddr bytes. */
 export type AddrArg = SockaddrBase | ArrayBufferView;
 
-/** One socklen_t cell reused by every call: no per-call allocation. */
-export const LEN = new Int32Array(1);
+/**
+ * One socklen_t cell reused by every call: no per-call allocation. The addon's own, which
+ * accept and recvfrom fill without being handed it (see native/common.h, AddrLenCell).
+ */
+export const LEN = native.addrLen;
 
 function addrBytes(addr: unknown, name = 'addr'): Uint8Array {
   if (addr instanceof SockaddrBase) return addr.bytes;

@@ -53,7 +53,8 @@ export interface NativeBinding {
   socketpair(domain: number, type: number, protocol: number, out: Int32Array): number;
   bind(fd: number, addr: Bytes, addrlen: number): number;
   listen(fd: number, backlog: number): number;
-  accept(fd: number, addr: Bytes | null, addrlen: LenOut | null, flags: number): number;
+  /** The peer's addrlen goes to addrLen[0]. */
+  accept(fd: number, addr: Bytes | null, flags: number): number;
   connect(fd: number, addr: Bytes, addrlen: number): number;
   shutdown(fd: number, how: number): number;
   close(fd: number): number;
@@ -64,7 +65,10 @@ export interface NativeBinding {
   send(fd: number, buf: Bytes, len: number, flags: number): number;
   recv(fd: number, buf: Bytes, len: number, flags: number): number;
   sendto(fd: number, buf: Bytes, len: number, flags: number, addr: Bytes | null, addrlen: number): number;
-  recvfrom(fd: number, buf: Bytes, len: number, flags: number, addr: Bytes | null, addrlen: LenOut | null): number;
+  /** The sender's addrlen goes to addrLen[0]. */
+  recvfrom(fd: number, buf: Bytes, len: number, flags: number, addr: Bytes | null): number;
+  /** The socklen_t out-cell of accept and recvfrom (one per environment). */
+  readonly addrLen: Int32Array;
   read(fd: number, buf: Bytes, len: number): number;
   write(fd: number, buf: Bytes, len: number): number;
 

@@ -16,10 +16,10 @@ import { native } from './native.js';
 import { AbortError, failure } from './errors.js';
 import { EAGAIN, EINPROGRESS, ENOTSOCK, MSG_DONTWAIT, POLLIN, POLLOUT, POLLPRI, POLLRDHUP, POLLERR } from './constants.generated.js';
 import * as v from './validate.js';
-import { LEN, addrDone, addrIn, addrOut, describeAddress, type AddrArg } from './addrargs.js';
+import { addrDone, addrIn, addrOut, describeAddress, type AddrArg } from './addrargs.js';
 import { type SocketAddress } from './structs.js';
 import {
-  DISCONNECT, PRIORITIZED, READABLE, WRITABLE, ensureNonBlocking, opOptions, soError, waitFor, type OpOptions,
+  DISCONNECT, PRIORITIZED, READABLE, WRITABLE, ensureNonBlocking, opOptions, soError, ioRetry, waitFor, type OpOptions,
 } from './registry.js';
 
 export type { OpOptions };
@@ -65,7 +65,7 @@ export async function accept4(fd: number, addr: AddrArg | null | undefined, addr
   const nb = ensureNonBlocking(fd);
   if (nb < 0) throw failure(-nb, 'accept');
   const attempt = (): number => {
-    const r = native.accept(fd, out, out && LEN, f);
+    const r = native.accept(fd, out, f);
     if (r >= 0) addrDone(addr);
     return r;
   };
@@ -110,7 +110,7 @@ export function send(fd: number, buf: v.Data, len?: number, flags?: number, opti
     const o = callOptions(options);
     const r = native.send(fd, b, n, f | MSG_DONTWAIT);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'send'));
-    return waitFor(fd, 'send', WRITABLE, () => native.send(fd, b, n, f | MSG_DONTWAIT), o);
+    return waitFor(fd, 'send', WRITABLE, ioRetry(native.send, fd, b, n, f | MSG_DONTWAIT, null, null), o);
   } catch (err) {
     return Promise.reject(err);
   }
@@ -131,7 +131,7 @@ export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: num
     const o = callOptions(options);
     const r = native.recv(fd, b, n, f | MSG_DONTWAIT);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'recv'));
-    return waitFor(fd, 'recv', READABLE, () => native.recv(fd, b, n, f | MSG_DONTWAIT), o);
+    return waitFor(fd, 'recv', READABLE, ioRetry(native.recv, fd, b, n, f | MSG_DONTWAIT, null, null), o);
   } catch (err) {
     return Promise.reject(err);
   }
@@ -153,7 +153,7 @@ export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: 
     const o = callOptions(options);
     const r = native.sendto(fd, b, n, f | MSG_DONTWAIT, bytes, alen);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'sendto', addr ?? undefined));
-    return waitFor(fd, 'sendto', WRITABLE, () => native.sendto(fd, b, n, f | MSG_DONTWAIT, bytes, alen), o, at(addr));
+    return waitFor(fd, 'sendto', WRITABLE, ioRetry(native.sendto, fd, b, n, f | MSG_DONTWAIT, bytes, alen), o, at(addr));
   } catch (err) {
     return Promise.reject(err);
   }
@@ -173,14 +173,10 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
     const f = v.flags(flags);
     const out = addrOut(addr, addrlen);
     const o = callOptions(options);
-    const attempt = (): number => {
-      const r = native.recvfrom(fd, b, n, f | MSG_DONTWAIT, out, out && LEN);
-      if (r >= 0 && out) addrDone(addr);
-      return r;
-    };
-    const r = attempt();
+    const r = native.recvfrom(fd, b, n, f | MSG_DONTWAIT, out);
+    if (r >= 0 && out) addrDone(addr);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'recvfrom'));
-    return waitFor(fd, 'recvfrom', READABLE, attempt, o);
+    return waitFor(fd, 'recvfrom', READABLE, ioRetry(native.recvfrom, fd, b, n, f | MSG_DONTWAIT, out, null, out ? addr : undefined), o);
   } catch (err) {
     return Promise.reject(err);
   }

@@ -8,6 +8,7 @@ import {
   EAGAIN, ECANCELED, ETIMEDOUT, F_GETFL, F_SETFL, MSG_DONTWAIT, O_NONBLOCK, POLLIN, SO_ERROR, SO_RCVTIMEO, SO_SNDTIMEO, SOL_SOCKET,
 } from './constants.generated.js';
 import { timeval } from './structs.js';
+import { addrDone } from './addrargs.js';
 import * as v from './validate.js';
 
 export const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED } = native.pollEvents;
@@ -254,6 +255,26 @@ export function waitFor(
     signal.addEventListener('abort', w.onAbort, { once: true });
   }
   return promise;
+}
+
+type IoCall<B> = (fd: number, buf: ArrayBufferView, len: number, flags: number, a: Uint8Array | null, b: B) => number;
+
+/**
+ * The retry of a data-transfer call (send, recv, sendto, recvfrom) for waitFor():
+ * `call(fd, buf, len, flags, a, b)`, and when `addr` is given, a success stores the
+ * kernel's addrlen in it (addrDone). Made here, not by the caller: a closure over the
+ * caller's locals would make V8 allocate their context on every call, the fast path that
+ * never waits included.
+ */
+export function ioRetry<B>(
+  call: IoCall<B>, fd: number, buf: ArrayBufferView, len: number, flags: number, a: Uint8Array | null, b: B, addr?: unknown,
+): () => number {
+  if (addr === undefined) return () => call(fd, buf, len, flags, a, b);
+  return () => {
+    const r = call(fd, buf, len, flags, a, b);
+    if (r >= 0) addrDone(addr);
+    return r;
+  };
 }
 
 /** The Waiter of one waitFor() call: a class, so that waiting allocates no closures. */

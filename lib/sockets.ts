@@ -83,8 +83,8 @@ export function accept4(fd: number, addr: AddrArg | null | undefined, addrlen: n
   v.fd(fd);
   const out = addrOut(addr, addrlen);
   const f = v.flags(flags);
-  let r = native.accept(fd, out, out && LEN, f);
-  if (r === -EAGAIN) r = retry(r, fd, 0, POLLIN, native.accept, fd, out, out && LEN, f);
+  let r = native.accept(fd, out, f);
+  if (r === -EAGAIN) r = retry(r, fd, 0, POLLIN, native.accept, fd, out, f);
   check(r, 'accept');
   addrDone(addr);
   return r;
@@ -188,8 +188,8 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
   const n = v.length(len, b.byteLength);
   const f = v.flags(flags);
   const out = addrOut(addr, addrlen);
-  let r = native.recvfrom(fd, b, n, f, out, out && LEN);
-  if (r === -EAGAIN) r = retry(r, fd, f, POLLIN, native.recvfrom, fd, b, n, f, out, out && LEN);
+  let r = native.recvfrom(fd, b, n, f, out);
+  if (r === -EAGAIN) r = retry(r, fd, f, POLLIN, native.recvfrom, fd, b, n, f, out);
   check(r, 'recvfrom');
   if (out) addrDone(addr);
   return r;

@@ -147,6 +147,23 @@ inline AddrOut AddrOutArg(const Napi::CallbackInfo& info, size_t buf, size_t len
   return out;
 }
 
+// The socklen_t out-cell of recvfrom and accept: one Int32Array per environment, exported
+// as `addrLen` and created by whichever Init asks first. Its address reaches those calls as
+// their function data, which napi_get_cb_info returns anyway: reading a cell passed as an
+// argument cost a napi_get_buffer_info on every call.
+int32_t* AddrLenCell(Napi::Env env, Napi::Object exports);
+
+// An optional out-address whose length goes to `cell` (AddrLenCell's).
+inline AddrOut AddrOutCell(const Napi::CallbackInfo& info, size_t buf) {
+  AddrOut out;
+  if (IsAbsent(info[buf])) return out;
+  View v = Bytes(info, buf);
+  out.addr = reinterpret_cast<sockaddr*>(v.data);
+  out.len = static_cast<socklen_t>(v.length);
+  out.len_out = static_cast<int32_t*>(info.Data());
+  return out;
+}
+
 inline void AddrDone(AddrOut& out) {
   if (out.len_out != nullptr) *out.len_out = static_cast<int32_t>(out.len);
 }

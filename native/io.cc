@@ -37,12 +37,13 @@ Napi::Value SendTo(const Napi::CallbackInfo& info) {
   return Num(info.Env(), Retry([&] { return sys::sendto(fd, b.data, b.length, flags, addr, alen); }));
 }
 
-// recvfrom(2); the sender's address goes into the optional out-address.
+// recvfrom(2); the sender's address goes into the optional out-address, its length into
+// the addrLen cell.
 Napi::Value RecvFrom(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0);
   View b = BytesLen(info, 1, 2);
   int flags = Int(info, 3);
-  AddrOut out = AddrOutArg(info, 4, 5);
+  AddrOut out = AddrOutCell(info, 4);
   socklen_t cap = out.len;
   double r = Retry([&] {
     out.len = cap;
@@ -68,11 +69,22 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+int32_t* AddrLenCell(Napi::Env env, Napi::Object exports) {
+  if (exports.Has("addrLen")) return exports.Get("addrLen").As<Napi::Int32Array>().Data();
+  Napi::Int32Array cell = Napi::Int32Array::New(env, 1);
+  // Never deleted here: Node-API frees the environment's references when it is torn down,
+  // and the cell must live as long as the functions that write to it.
+  napi_ref ref;
+  NAPI_THROW_IF_FAILED(env, napi_create_reference(env, cell, 1, &ref), nullptr);
+  exports.Set("addrLen", cell);
+  return cell.Data();
+}
+
 void InitIo(Napi::Env env, Napi::Object exports) {
   exports.Set("send", Napi::Function::New(env, Send, "send"));
   exports.Set("recv", Napi::Function::New(env, Recv, "recv"));
   exports.Set("sendto", Napi::Function::New(env, SendTo, "sendto"));
-  exports.Set("recvfrom", Napi::Function::New(env, RecvFrom, "recvfrom"));
+  exports.Set("recvfrom", Napi::Function::New(env, RecvFrom, "recvfrom", AddrLenCell(env, exports)));
   exports.Set("read", Napi::Function::New(env, Read, "read"));
   exports.Set("write", Napi::Function::New(env, Write, "write"));
 }

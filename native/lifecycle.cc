@@ -45,11 +45,12 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   return Num(info.Env(), Retry([&] { return sys::listen(fd, backlog); }));
 }
 
-// accept4(2) with SOCK_CLOEXEC added to the caller's flags (where the host has it).
+// accept4(2) with SOCK_CLOEXEC added to the caller's flags (where the host has it); the
+// peer's addrlen goes to the addrLen cell.
 Napi::Value Accept(const Napi::CallbackInfo& info) {
   int fd = Int(info, 0);
-  AddrOut out = AddrOutArg(info, 1, 2);
-  int flags = Int(info, 3) | kSockCloexec;
+  AddrOut out = AddrOutCell(info, 1);
+  int flags = Int(info, 2) | kSockCloexec;
   socklen_t cap = out.len;
   double r = Retry([&] {
     out.len = cap;
@@ -127,7 +128,7 @@ void InitLifecycle(Napi::Env env, Napi::Object exports) {
   exports.Set("socketpair", Napi::Function::New(env, Socketpair, "socketpair"));
   exports.Set("bind", Napi::Function::New(env, Bind, "bind"));
   exports.Set("listen", Napi::Function::New(env, Listen, "listen"));
-  exports.Set("accept", Napi::Function::New(env, Accept, "accept"));
+  exports.Set("accept", Napi::Function::New(env, Accept, "accept", AddrLenCell(env, exports)));
   exports.Set("connect", Napi::Function::New(env, Connect, "connect"));
   exports.Set("shutdown", Napi::Function::New(env, Shutdown, "shutdown"));
   exports.Set("close", Napi::Function::New(env, Close, "close"));

@@ -35,6 +35,18 @@ class Tally {
   }
 }
 
+/**
+ * `count` connections, `concurrency` at a time, each on a fresh socket that `job` uses and
+ * that is closed after it: the outcome tallied, timed, with the fd count before and after.
+ */
+async function perConnection(count: number, concurrency: number, job: (id: number, fd: number) => Promise<number>): Promise<Msg> {
+  const t0 = performance.now();
+  const fds0 = fdCount();
+  const t = new Tally();
+  await pool(count, concurrency, (id) => t.run(id, (fd) => job(id, fd)));
+  return t.report(t0, fds0);
+}
+
 const expectEqual = (got: Buffer, want: Buffer, what: string): void => {
   if (!got.equals(want)) throw new Error(`${what}: ${got.length} bytes back, ${want.length} sent, contents differ`);
 };
@@ -88,17 +100,13 @@ const scenarios: Record<string, (addr: sockaddr_in, m: Msg) => Promise<Msg>> = {
   },
   /** `total` connect → 16 bytes each way → server closes → close, `concurrency` at a time. */
   async storm(addr, m) {
-    const t0 = performance.now();
-    const fds0 = fdCount();
-    const t = new Tally();
-    await pool(m.total as number, m.concurrency as number, (id) => t.run(id, async (fd) => {
+    return perConnection(m.total as number, m.concurrency as number, async (id, fd) => {
       await P.connect(fd, addr, undefined, opts);
       const data = pattern(id, 16);
       await sendAll(fd, data);
       expectEqual(await recvToEof(fd, 16), data, 'storm');
       return 16;
-    }));
-    return t.report(t0, fds0);
+    });
   },
   /**
    * `n` connections that stream to the echo listener while reading the echo back (checked)
@@ -106,12 +114,9 @@ const scenarios: Record<string, (addr: sockaddr_in, m: Msg) => Promise<Msg>> = {
    * while the server is mid-transfer.
    */
   async reset(addr, m) {
-    const t0 = performance.now();
-    const fds0 = fdCount();
-    const t = new Tally();
     const after = m.after as number;
     const rst = new linger({ l_onoff: 1, l_linger: 0 });
-    await pool(m.n as number, m.concurrency as number, (id) => t.run(id, async (fd) => {
+    return perConnection(m.n as number, m.concurrency as number, async (id, fd) => {
       await P.connect(fd, addr, undefined, opts);
       const data = pattern(id, 4 * after);
       const back = Buffer.allocUnsafe(data.length);
@@ -139,15 +144,11 @@ const scenarios: Record<string, (addr: sockaddr_in, m: Msg) => Promise<Msg>> = {
       expectEqual(back.subarray(0, got), data.subarray(0, got), 'reset prefix');
       setsockopt(fd, SOL_SOCKET, SO_LINGER, rst);
       return got; // closed by run(): RST, with the server busy echoing
-    }));
-    return t.report(t0, fds0);
+    });
   },
   /** Half-close from the client: payload, SHUT_WR (a send after it is EPIPE), the echo comes after. */
   async halfClient(addr, m) {
-    const t0 = performance.now();
-    const fds0 = fdCount();
-    const t = new Tally();
-    await pool(m.n as number, m.concurrency as number, (id) => t.run(id, async (fd) => {
+    return perConnection(m.n as number, m.concurrency as number, async (id, fd) => {
       await P.connect(fd, addr, undefined, opts);
       const data = payload(id, 1024 + (id % 32) * 512);
       await sendAll(fd, data);
@@ -160,15 +161,11 @@ const scenarios: Record<string, (addr: sockaddr_in, m: Msg) => Promise<Msg>> = {
       }
       expectEqual(await recvToEof(fd, data.length), data, 'half-close echo');
       return data.length;
-    }));
-    return t.report(t0, fds0);
+    });
   },
   /** Half-close from the server: its greeting ends in EOF, and then we still send our payload. */
   async halfServer(addr, m) {
-    const t0 = performance.now();
-    const fds0 = fdCount();
-    const t = new Tally();
-    await pool(m.n as number, m.concurrency as number, (id) => t.run(id, async (fd) => {
+    return perConnection(m.n as number, m.concurrency as number, async (id, fd) => {
       await P.connect(fd, addr, undefined, opts);
       const g = await recvToEof(fd, 1 << 16);
       if (g.length < 4) throw new Error(`greeting of ${g.length} bytes`);
@@ -178,8 +175,7 @@ const scenarios: Record<string, (addr: sockaddr_in, m: Msg) => Promise<Msg>> = {
       shutdown(fd, SHUT_WR);
       if ((await recvToEof(fd, 0)).length !== 0) throw new Error('bytes after the greeting');
       return g.length + data.length;
-    }));
-    return t.report(t0, fds0);
+    });
   },
 };
 

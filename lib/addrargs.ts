@@ -14,7 +14,8 @@ export type AddrArg = SockaddrBase | ArrayBufferView;
  */
 export const LEN = native.addrLen;
 
-function addrBytes(addr: unknown, name = 'addr'): Uint8Array {
+/** The bytes of an address argument: a struct's own, or a view's, never copied. */
+export function addrBytes(addr: unknown, name = 'addr'): Uint8Array {
   if (addr instanceof SockaddrBase) return addr.bytes;
   if (ArrayBuffer.isView(addr) && !(addr instanceof CStruct)) {
     return new Uint8Array(addr.buffer, addr.byteOffset, addr.byteLength);
@@ -22,18 +23,17 @@ function addrBytes(addr: unknown, name = 'addr'): Uint8Array {
   throw v.typeError(name, 'a sockaddr struct or ArrayBufferView', addr);
 }
 
-/** Bytes and addrlen of an input address; addrlen defaults to the struct's own. */
+/** The addrlen of an input address (`bytes` from addrBytes): the struct's own by default. */
+export function addrLenOf(addr: unknown, addrlen: unknown, bytes: Uint8Array): number {
+  const size = bytes.length;
+  if (addrlen !== undefined) return v.int(addrlen, 'addrlen', 0, size);
+  return addr instanceof SockaddrBase ? Math.min(v.int(addr.addrlen, 'addr.addrlen', 0, v.INT32_MAX), size) : size;
+}
+
+/** Bytes and addrlen of an input address, for calls off the per-packet path. */
 export function addrIn(addr: unknown, addrlen: unknown): [Uint8Array, number] {
-  // Two byteLength loads, each seeing one kind of view (a struct's Buffer, a fresh
-  // Uint8Array), so that neither goes megamorphic on the per-call path.
-  if (addr instanceof SockaddrBase) {
-    const bytes = addr.bytes;
-    const size = bytes.byteLength;
-    return [bytes, addrlen === undefined ? Math.min(v.int(addr.addrlen, 'addr.addrlen', 0, v.INT32_MAX), size) : v.int(addrlen, 'addrlen', 0, size)];
-  }
   const bytes = addrBytes(addr);
-  const size = bytes.byteLength;
-  return [bytes, addrlen === undefined ? size : v.int(addrlen, 'addrlen', 0, size)];
+  return [bytes, addrLenOf(addr, addrlen, bytes)];
 }
 
 /** Bytes to fill with an output address, limited to the caller's addrlen when given. */
@@ -41,7 +41,7 @@ export function addrOut(addr: unknown, addrlen: unknown): Uint8Array | null {
   if (addr === undefined || addr === null) return null;
   const bytes = addrBytes(addr);
   if (addrlen === undefined) return bytes;
-  return bytes.subarray(0, v.int(addrlen, 'addrlen', 0, bytes.byteLength));
+  return bytes.subarray(0, v.int(addrlen, 'addrlen', 0, bytes.length));
 }
 
 export function addrDone(addr: unknown): void {

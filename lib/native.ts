@@ -62,15 +62,19 @@ export interface NativeBinding {
   getpeername(fd: number, addr: Bytes, addrlen: LenOut): number;
   fcntl(fd: number, cmd: number, arg: number): number;
 
-  send(fd: number, buf: Bytes, len: number, flags: number): number;
-  recv(fd: number, buf: Bytes, len: number, flags: number): number;
-  sendto(fd: number, buf: Bytes, len: number, flags: number, addr: Bytes | null, addrlen: number): number;
+  // The data calls read their numbers from `ioArgs` (lib/io.ts writes them) and leave their
+  // result (bytes or -errno) there: [fd, length, flags, address length (-1: no address),
+  // addrLen out, result].
+  readonly ioArgs: Int32Array;
+  send(buf: Bytes): void;
+  recv(buf: Bytes): void;
+  sendto(buf: Bytes, addr?: Bytes): void;
   /** The sender's addrlen goes to addrLen[0]. */
-  recvfrom(fd: number, buf: Bytes, len: number, flags: number, addr: Bytes | null): number;
-  /** The socklen_t out-cell of accept and recvfrom (one per environment). */
+  recvfrom(buf: Bytes, addr?: Bytes): void;
+  /** The socklen_t out-cell of accept and recvfrom (one per environment; ioArgs[4]). */
   readonly addrLen: Int32Array;
-  read(fd: number, buf: Bytes, len: number): number;
-  write(fd: number, buf: Bytes, len: number): number;
+  read(buf: Bytes): void;
+  write(buf: Bytes): void;
 
   setsockopt(fd: number, level: number, optname: number, value: Bytes, optlen: number): number;
   getsockopt(fd: number, level: number, optname: number, value: Bytes, optlen: LenOut): number;

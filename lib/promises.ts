@@ -13,10 +13,11 @@
  * @module berkeley-sockets/promises
  */
 import { native } from './native.js';
+import * as io from './io.js';
 import { AbortError, failure } from './errors.js';
 import { EAGAIN, EINPROGRESS, ENOTSOCK, MSG_DONTWAIT, POLLIN, POLLOUT, POLLPRI, POLLRDHUP, POLLERR } from './constants.generated.js';
 import * as v from './validate.js';
-import { addrDone, addrIn, addrOut, describeAddress, type AddrArg } from './addrargs.js';
+import { addrBytes, addrDone, addrIn, addrLenOf, addrOut, describeAddress, type AddrArg } from './addrargs.js';
 import { type SocketAddress } from './structs.js';
 import {
   DISCONNECT, PRIORITIZED, READABLE, WRITABLE, ensureNonBlocking, opOptions, soError, ioRetry, waitFor, type OpOptions,
@@ -105,12 +106,12 @@ export function send(fd: number, buf: v.Data, len?: number, flags?: number, opti
   try {
     v.fd(fd);
     const b = v.data(buf);
-    const n = v.length(len, b.byteLength);
+    const n = v.length(len, v.byteLength(b));
     const f = v.flags(flags);
     const o = callOptions(options);
-    const r = native.send(fd, b, n, f | MSG_DONTWAIT);
+    const r = io.send(fd, b, n, f | MSG_DONTWAIT);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'send'));
-    return waitFor(fd, 'send', WRITABLE, ioRetry(native.send, fd, b, n, f | MSG_DONTWAIT, null, null), o);
+    return waitFor(fd, 'send', WRITABLE, ioRetry(io.send, fd, b, n, f | MSG_DONTWAIT, null, null), o);
   } catch (err) {
     return Promise.reject(err);
   }
@@ -126,12 +127,12 @@ export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: num
   try {
     v.fd(fd);
     const b = v.view(buf);
-    const n = v.length(len, b.byteLength);
+    const n = v.length(len, v.byteLength(b));
     const f = v.flags(flags);
     const o = callOptions(options);
-    const r = native.recv(fd, b, n, f | MSG_DONTWAIT);
+    const r = io.recv(fd, b, n, f | MSG_DONTWAIT);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'recv'));
-    return waitFor(fd, 'recv', READABLE, ioRetry(native.recv, fd, b, n, f | MSG_DONTWAIT, null, null), o);
+    return waitFor(fd, 'recv', READABLE, ioRetry(io.recv, fd, b, n, f | MSG_DONTWAIT, null, null), o);
   } catch (err) {
     return Promise.reject(err);
   }
@@ -147,13 +148,14 @@ export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: 
   try {
     v.fd(fd);
     const b = v.data(buf);
-    const n = v.length(len, b.byteLength);
+    const n = v.length(len, v.byteLength(b));
     const f = v.flags(flags);
-    const [bytes, alen] = addr === null || addr === undefined ? [null, 0] : addrIn(addr, addrlen);
+    const bytes = addr === null || addr === undefined ? null : addrBytes(addr);
+    const alen = bytes === null ? 0 : addrLenOf(addr, addrlen, bytes);
     const o = callOptions(options);
-    const r = native.sendto(fd, b, n, f | MSG_DONTWAIT, bytes, alen);
+    const r = io.sendto(fd, b, n, f | MSG_DONTWAIT, bytes, alen);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'sendto', addr ?? undefined));
-    return waitFor(fd, 'sendto', WRITABLE, ioRetry(native.sendto, fd, b, n, f | MSG_DONTWAIT, bytes, alen), o, at(addr));
+    return waitFor(fd, 'sendto', WRITABLE, ioRetry(io.sendto, fd, b, n, f | MSG_DONTWAIT, bytes, alen), o, at(addr));
   } catch (err) {
     return Promise.reject(err);
   }
@@ -169,14 +171,14 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
   try {
     v.fd(fd);
     const b = v.view(buf);
-    const n = v.length(len, b.byteLength);
+    const n = v.length(len, v.byteLength(b));
     const f = v.flags(flags);
     const out = addrOut(addr, addrlen);
     const o = callOptions(options);
-    const r = native.recvfrom(fd, b, n, f | MSG_DONTWAIT, out);
+    const r = io.recvfrom(fd, b, n, f | MSG_DONTWAIT, out);
     if (r >= 0 && out) addrDone(addr);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'recvfrom'));
-    return waitFor(fd, 'recvfrom', READABLE, ioRetry(native.recvfrom, fd, b, n, f | MSG_DONTWAIT, out, null, out ? addr : undefined), o);
+    return waitFor(fd, 'recvfrom', READABLE, ioRetry(io.recvfrom, fd, b, n, f | MSG_DONTWAIT, out, null, out ? addr : undefined), o);
   } catch (err) {
     return Promise.reject(err);
   }
@@ -192,14 +194,14 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
 export async function read(fd: number, buf: ArrayBufferView, len?: number, options?: OpOptions): Promise<number> {
   v.fd(fd);
   const b = v.view(buf);
-  const n = v.length(len, b.byteLength);
+  const n = v.length(len, v.byteLength(b));
   const o = callOptions(options);
-  let attempt = (): number => native.recv(fd, b, n, MSG_DONTWAIT);
+  let attempt = (): number => io.recv(fd, b, n, MSG_DONTWAIT);
   let r = attempt();
   if (r === -ENOTSOCK) {
     const nb = ensureNonBlocking(fd);
     if (nb < 0) throw failure(-nb, 'read');
-    attempt = () => native.read(fd, b, n);
+    attempt = () => io.read(fd, b, n);
     r = attempt();
   }
   if (r !== -EAGAIN) return settle(r, 'read');
@@ -215,14 +217,14 @@ export async function read(fd: number, buf: ArrayBufferView, len?: number, optio
 export async function write(fd: number, buf: v.Data, len?: number, options?: OpOptions): Promise<number> {
   v.fd(fd);
   const b = v.data(buf);
-  const n = v.length(len, b.byteLength);
+  const n = v.length(len, v.byteLength(b));
   const o = callOptions(options);
-  let attempt = (): number => native.send(fd, b, n, MSG_DONTWAIT);
+  let attempt = (): number => io.send(fd, b, n, MSG_DONTWAIT);
   let r = attempt();
   if (r === -ENOTSOCK) {
     const nb = ensureNonBlocking(fd);
     if (nb < 0) throw failure(-nb, 'write');
-    attempt = () => native.write(fd, b, n);
+    attempt = () => io.write(fd, b, n);
     r = attempt();
   }
   if (r !== -EAGAIN) return settle(r, 'write');

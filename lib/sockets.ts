@@ -1,6 +1,7 @@
 // The synchronous API: one function per syscall, C names and C semantics. Each call
 // blocks exactly when the C call would, and failures throw SocketError with the errno.
 import { native } from './native.js';
+import * as io from './io.js';
 import { check } from './errors.js';
 import {
   EAGAIN, EINPROGRESS, ENOTSOCK, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_NONBLOCK, POLLIN, POLLOUT,
@@ -9,7 +10,7 @@ import {
 import { isForced, release, retry, setCallerNonBlocking, soError } from './registry.js';
 import * as v from './validate.js';
 import { CStruct, SockaddrBase, sockaddrFrom, sockaddr_storage, type SocketAddress } from './structs.js';
-import { LEN, addrDone, addrIn, addrOut, checkAt, type AddrArg } from './addrargs.js';
+import { LEN, addrBytes, addrDone, addrIn, addrLenOf, addrOut, checkAt, type AddrArg } from './addrargs.js';
 
 export type { AddrArg };
 
@@ -136,10 +137,10 @@ export function close(fd: number): number {
 export function send(fd: number, buf: v.Data, len?: number, flags?: number): number {
   v.fd(fd);
   const b = v.data(buf);
-  const n = v.length(len, b.byteLength);
+  const n = v.length(len, v.byteLength(b));
   const f = v.flags(flags);
-  let r = native.send(fd, b, n, f);
-  if (r === -EAGAIN) r = retry(r, fd, f, POLLOUT, native.send, fd, b, n, f);
+  let r = io.send(fd, b, n, f);
+  if (r === -EAGAIN) r = retry(r, fd, f, POLLOUT, io.send, fd, b, n, f);
   return check(r, 'send');
 }
 
@@ -152,10 +153,10 @@ export function send(fd: number, buf: v.Data, len?: number, flags?: number): num
 export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: number): number {
   v.fd(fd);
   const b = v.view(buf);
-  const n = v.length(len, b.byteLength);
+  const n = v.length(len, v.byteLength(b));
   const f = v.flags(flags);
-  let r = native.recv(fd, b, n, f);
-  if (r === -EAGAIN) r = retry(r, fd, f, POLLIN, native.recv, fd, b, n, f);
+  let r = io.recv(fd, b, n, f);
+  if (r === -EAGAIN) r = retry(r, fd, f, POLLIN, io.recv, fd, b, n, f);
   return check(r, 'recv');
 }
 
@@ -168,11 +169,12 @@ export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: num
 export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: number | undefined, addr: AddrArg | null, addrlen?: number): number {
   v.fd(fd);
   const b = v.data(buf);
-  const n = v.length(len, b.byteLength);
+  const n = v.length(len, v.byteLength(b));
   const f = v.flags(flags);
-  const [bytes, alen] = addr === null || addr === undefined ? [null, 0] : addrIn(addr, addrlen);
-  let r = native.sendto(fd, b, n, f, bytes, alen);
-  if (r === -EAGAIN) r = retry(r, fd, f, POLLOUT, native.sendto, fd, b, n, f, bytes, alen);
+  const bytes = addr === null || addr === undefined ? null : addrBytes(addr);
+  const alen = bytes === null ? 0 : addrLenOf(addr, addrlen, bytes);
+  let r = io.sendto(fd, b, n, f, bytes, alen);
+  if (r === -EAGAIN) r = retry(r, fd, f, POLLOUT, io.sendto, fd, b, n, f, bytes, alen);
   return checkAt(r, 'sendto', addr);
 }
 
@@ -185,11 +187,11 @@ export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: 
 export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?: number, addr?: AddrArg | null, addrlen?: number): number {
   v.fd(fd);
   const b = v.view(buf);
-  const n = v.length(len, b.byteLength);
+  const n = v.length(len, v.byteLength(b));
   const f = v.flags(flags);
   const out = addrOut(addr, addrlen);
-  let r = native.recvfrom(fd, b, n, f, out);
-  if (r === -EAGAIN) r = retry(r, fd, f, POLLIN, native.recvfrom, fd, b, n, f, out);
+  let r = io.recvfrom(fd, b, n, f, out);
+  if (r === -EAGAIN) r = retry(r, fd, f, POLLIN, io.recvfrom, fd, b, n, f, out);
   check(r, 'recvfrom');
   if (out) addrDone(addr);
   return r;
@@ -204,9 +206,9 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
 export function read(fd: number, buf: ArrayBufferView, len?: number): number {
   v.fd(fd);
   const b = v.view(buf);
-  const n = v.length(len, b.byteLength);
-  let r = native.read(fd, b, n);
-  if (r === -EAGAIN) r = retry(r, fd, 0, POLLIN, native.read, fd, b, n);
+  const n = v.length(len, v.byteLength(b));
+  let r = io.read(fd, b, n);
+  if (r === -EAGAIN) r = retry(r, fd, 0, POLLIN, io.read, fd, b, n);
   return check(r, 'read');
 }
 
@@ -219,14 +221,14 @@ export function read(fd: number, buf: ArrayBufferView, len?: number): number {
 export function write(fd: number, buf: v.Data, len?: number): number {
   v.fd(fd);
   const b = v.data(buf);
-  const n = v.length(len, b.byteLength);
+  const n = v.length(len, v.byteLength(b));
   // On a socket this is send(2), which adds MSG_NOSIGNAL: write(2) to a reset peer would
   // raise SIGPIPE, fatal once an application has removed its SIGPIPE listener.
-  let r = native.send(fd, b, n, 0);
+  let r = io.send(fd, b, n, 0);
   if (r === -ENOTSOCK) {
-    r = native.write(fd, b, n);
-    if (r === -EAGAIN) r = retry(r, fd, 0, POLLOUT, native.write, fd, b, n);
-  } else if (r === -EAGAIN) r = retry(r, fd, 0, POLLOUT, native.send, fd, b, n, 0);
+    r = io.write(fd, b, n);
+    if (r === -EAGAIN) r = retry(r, fd, 0, POLLOUT, io.write, fd, b, n);
+  } else if (r === -EAGAIN) r = retry(r, fd, 0, POLLOUT, io.send, fd, b, n, 0);
   return check(r, 'write');
 }
 

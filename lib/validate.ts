@@ -22,13 +22,19 @@ export function rangeError(name: string, expected: string, got: unknown): RangeE
 
 /** An integer in [min, max]: TypeError for a non-number or non-integer, RangeError outside. */
 export function int(v: unknown, name: string, min: number, max: number): number {
+  // Small enough for the optimising compiler to inline into every I/O call; the reasons
+  // for a refusal are worked out out of line.
+  if (typeof v === 'number' && v >= min && v <= max && Number.isInteger(v)) return v;
+  return badInt(v, name, min, max);
+}
+
+function badInt(v: unknown, name: string, min: number, max: number): never {
   if (typeof v !== 'number') throw typeError(name, 'of type number', v);
   if (!Number.isInteger(v)) {
     if (Number.isNaN(v) || !Number.isFinite(v)) throw rangeError(name, `an integer >= ${min} and <= ${max}`, v);
     throw rangeError(name, 'an integer', v);
   }
-  if (v < min || v > max) throw rangeError(name, `>= ${min} and <= ${max}`, v);
-  return v;
+  throw rangeError(name, `>= ${min} and <= ${max}`, v);
 }
 
 export const INT32_MIN = -0x80000000;
@@ -68,12 +74,20 @@ export function view(v: unknown, name = 'buf'): ArrayBufferView {
 
 /**
  * A length within a buffer of `byteLength` bytes: defaults to all of it; past its end is a
- * RangeError. Callers read `buf.byteLength` themselves: a load shared here would see every
- * kind of view in the program, turn megamorphic, and cost a generic IC call per I/O call.
+ * RangeError.
  */
 export function length(v: unknown, byteLength: number, name = 'len'): number {
   if (v === undefined) return byteLength;
   return int(v, name, 0, byteLength);
+}
+
+/**
+ * `b.byteLength`, read as `length` where that is the same: V8 11 (Node 20) inlines a typed
+ * array's `length` but calls a builtin through the inline cache for `byteLength` (about
+ * 10 ns, several times per I/O call).
+ */
+export function byteLength(b: ArrayBufferView): number {
+  return b instanceof Uint8Array ? b.length : b.byteLength;
 }
 
 /** A boolean argument. */

@@ -73,8 +73,9 @@ inline uint32_t Uint(const Napi::CallbackInfo& info, size_t i) {
 }
 
 // Reads any ArrayBufferView (Buffer, typed array, DataView) as bytes, without copying.
-// `what` names the argument in the (internal) TypeError.
-inline View BytesOf(napi_env env, napi_value v, const char* what) {
+// False (with no exception pending) when `v` is none; never throws, so that plain
+// napi_callback functions (io.cc's) can use it too.
+inline bool TryBytes(napi_env env, napi_value v, View* out) {
   bool is = false;
   void* data = nullptr;
   size_t len = 0;
@@ -82,12 +83,15 @@ inline View BytesOf(napi_env env, napi_value v, const char* what) {
   // its data and byte length in one call, without napi_get_typedarray_info's chain of
   // type tests. Other views (which Node also answers with byte lengths) may be refused by
   // a future version: they then take the general path below.
-  if (napi_get_buffer_info(env, v, &data, &len) == napi_ok) return View{static_cast<uint8_t*>(data), len};
+  if (napi_get_buffer_info(env, v, &data, &len) == napi_ok) {
+    *out = View{static_cast<uint8_t*>(data), len};
+    return true;
+  }
   napi_value ab;
   size_t offset = 0;
   if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
     napi_typedarray_type type;
-    NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, v, &type, &len, &data, &ab, &offset), View{});
+    if (napi_get_typedarray_info(env, v, &type, &len, &data, &ab, &offset) != napi_ok) return false;
     size_t elem = 1;
     switch (type) {
       case napi_int16_array:
@@ -107,13 +111,23 @@ inline View BytesOf(napi_env env, napi_value v, const char* what) {
       default:
         elem = 1;
     }
-    return View{static_cast<uint8_t*>(data), len * elem};
+    *out = View{static_cast<uint8_t*>(data), len * elem};
+    return true;
   }
-  if (napi_is_dataview(env, v, &is) == napi_ok && is) {
-    NAPI_THROW_IF_FAILED(env, napi_get_dataview_info(env, v, &len, &data, &ab, &offset), View{});
-    return View{static_cast<uint8_t*>(data), len};
+  if (napi_is_dataview(env, v, &is) == napi_ok && is &&
+      napi_get_dataview_info(env, v, &len, &data, &ab, &offset) == napi_ok) {
+    *out = View{static_cast<uint8_t*>(data), len};
+    return true;
   }
-  throw Napi::TypeError::New(env, std::string("internal: expected an ArrayBufferView as ") + what);
+  return false;
+}
+
+// TryBytes for node-addon-api callers: `what` names the argument in the (internal) TypeError.
+inline View BytesOf(napi_env env, napi_value v, const char* what) {
+  View out{};
+  if (!TryBytes(env, v, &out))
+    throw Napi::TypeError::New(env, std::string("internal: expected an ArrayBufferView as ") + what);
+  return out;
 }
 
 inline View Bytes(const Napi::CallbackInfo& info, size_t i) { return BytesOf(info.Env(), info[i], "argument"); }
@@ -147,11 +161,13 @@ inline AddrOut AddrOutArg(const Napi::CallbackInfo& info, size_t buf, size_t len
   return out;
 }
 
-// The socklen_t out-cell of recvfrom and accept: one Int32Array per environment, exported
-// as `addrLen` and created by whichever Init asks first. Its address reaches those calls as
-// their function data, which napi_get_cb_info returns anyway: reading a cell passed as an
-// argument cost a napi_get_buffer_info on every call.
-int32_t* AddrLenCell(Napi::Env env, Napi::Object exports);
+// The data calls' argument block (see io.cc): one Int32Array per environment, exported as
+// `ioArgs`, its last cell also exported alone as `addrLen`, the socklen_t out-cell of
+// recvfrom and accept. Created by whichever Init asks first; its address reaches those
+// calls as their function data, which napi_get_cb_info returns anyway.
+enum IoCell { kIoFd, kIoLen, kIoFlags, kIoAddrLen, kIoAddrLenOut, kIoResult, kIoCells };
+int32_t* IoArgsCells(Napi::Env env, Napi::Object exports);
+inline int32_t* AddrLenCell(Napi::Env env, Napi::Object exports) { return IoArgsCells(env, exports) + kIoAddrLenOut; }
 
 // An optional out-address whose length goes to `cell` (AddrLenCell's).
 inline AddrOut AddrOutCell(const Napi::CallbackInfo& info, size_t buf) {

@@ -5,88 +5,153 @@
 namespace bsock {
 namespace {
 
+// These six run on every data call, sync and Promise alike, so they skip node-addon-api's
+// wrappers and take only their buffers as arguments: fd, length and flags arrive in the
+// ioArgs cells, written by lib/io.ts just before the call (each number argument would cost
+// a Node-API call of its own). The cells are trusted for nothing: every length is checked
+// against the buffer it is in before the kernel sees it.
+
+// The first `len` bytes of the view `v`; false with a JavaScript exception pending when
+// `v` is not a view or is shorter.
+bool Span(napi_env env, napi_value v, int32_t len, uint8_t** out) {
+  View view{};
+  if (!TryBytes(env, v, &view)) {
+    napi_throw_type_error(env, nullptr, "internal: expected an ArrayBufferView");
+    return false;
+  }
+  if (len < 0 || static_cast<size_t>(len) > view.length) {
+    napi_throw_range_error(env, nullptr, "length past the end of the buffer (detached or resized while in use?)");
+    return false;
+  }
+  *out = view.data;
+  return true;
+}
+
+// The result goes to the result cell too, and the call returns undefined: a returned
+// number costs a handle and a Node-API call. Byte counts fit, as lengths come from int32 cells.
+napi_value Result(const int32_t* cells, double r) {
+  const_cast<int32_t*>(cells)[kIoResult] = static_cast<int32_t>(r);
+  return nullptr;
+}
+
+// The common shape: one buffer argument, then `op(fd, data, len, flags)` retried on EINTR.
+template <typename Op>
+napi_value BufferCall(napi_env env, napi_callback_info cbi, Op op) {
+  size_t argc = 1;
+  napi_value arg = nullptr;
+  void* cells = nullptr;
+  if (napi_get_cb_info(env, cbi, &argc, &arg, nullptr, &cells) != napi_ok) return nullptr;
+  const int32_t* a = static_cast<const int32_t*>(cells);
+  const int fd = a[kIoFd], flags = a[kIoFlags];
+  const size_t len = static_cast<size_t>(a[kIoLen]);
+  uint8_t* p = nullptr;
+  if (!Span(env, arg, a[kIoLen], &p)) return nullptr;
+  return Result(a, Retry([&] { return op(fd, p, len, flags); }));
+}
+
 // send(2). MSG_NOSIGNAL is always added (where it exists): a peer reset must be an EPIPE
 // error, never a signal that kills the process.
-Napi::Value Send(const Napi::CallbackInfo& info) {
-  int fd = Int(info, 0);
-  View b = BytesLen(info, 1, 2);
-  int flags = Int(info, 3) | kMsgNoSignal;
-  return Num(info.Env(), Retry([&] { return sys::send(fd, b.data, b.length, flags); }));
+napi_value Send(napi_env env, napi_callback_info cbi) {
+  return BufferCall(env, cbi,
+                    [](int fd, uint8_t* p, size_t n, int f) { return sys::send(fd, p, n, f | kMsgNoSignal); });
 }
 
 // recv(2) into the caller's buffer.
-Napi::Value Recv(const Napi::CallbackInfo& info) {
-  int fd = Int(info, 0);
-  View b = BytesLen(info, 1, 2);
-  int flags = Int(info, 3);
-  return Num(info.Env(), Retry([&] { return sys::recv(fd, b.data, b.length, flags); }));
-}
-
-// sendto(2); a null address sends on a connected socket.
-Napi::Value SendTo(const Napi::CallbackInfo& info) {
-  int fd = Int(info, 0);
-  View b = BytesLen(info, 1, 2);
-  int flags = Int(info, 3) | kMsgNoSignal;
-  sockaddr* addr = nullptr;
-  socklen_t alen = 0;
-  if (!IsAbsent(info[4])) {
-    View a = AddrIn(info, 4, 5);
-    addr = reinterpret_cast<sockaddr*>(a.data);
-    alen = static_cast<socklen_t>(a.length);
-  }
-  return Num(info.Env(), Retry([&] { return sys::sendto(fd, b.data, b.length, flags, addr, alen); }));
-}
-
-// recvfrom(2); the sender's address goes into the optional out-address, its length into
-// the addrLen cell.
-Napi::Value RecvFrom(const Napi::CallbackInfo& info) {
-  int fd = Int(info, 0);
-  View b = BytesLen(info, 1, 2);
-  int flags = Int(info, 3);
-  AddrOut out = AddrOutCell(info, 4);
-  socklen_t cap = out.len;
-  double r = Retry([&] {
-    out.len = cap;
-    return sys::recvfrom(fd, b.data, b.length, flags, out.addr, out.addr ? &out.len : nullptr);
-  });
-  if (r >= 0) AddrDone(out);
-  return Num(info.Env(), r);
+napi_value Recv(napi_env env, napi_callback_info cbi) {
+  return BufferCall(env, cbi, [](int fd, uint8_t* p, size_t n, int f) { return sys::recv(fd, p, n, f); });
 }
 
 // read(2) on any fd (on Windows, recv on a socket).
-Napi::Value Read(const Napi::CallbackInfo& info) {
-  int fd = Int(info, 0);
-  View b = BytesLen(info, 1, 2);
-  return Num(info.Env(), Retry([&] { return sys::read(fd, b.data, b.length); }));
+napi_value Read(napi_env env, napi_callback_info cbi) {
+  return BufferCall(env, cbi, [](int fd, uint8_t* p, size_t n, int) { return sys::read(fd, p, n); });
 }
 
 // write(2) on any fd (on Windows, send on a socket).
-Napi::Value Write(const Napi::CallbackInfo& info) {
-  int fd = Int(info, 0);
-  View b = BytesLen(info, 1, 2);
-  return Num(info.Env(), Retry([&] { return sys::write(fd, b.data, b.length); }));
+napi_value Write(napi_env env, napi_callback_info cbi) {
+  return BufferCall(env, cbi, [](int fd, uint8_t* p, size_t n, int) { return sys::write(fd, p, n); });
+}
+
+// Buffer plus optional address: the address cells' length is -1 when there is none (then
+// the call takes one argument, not two).
+struct Addressed {
+  const int32_t* a;
+  uint8_t* data;
+  uint8_t* addr;
+};
+
+bool AddressedArgs(napi_env env, napi_callback_info cbi, Addressed* out) {
+  size_t argc = 2;
+  napi_value args[2] = {nullptr, nullptr};
+  void* cells = nullptr;
+  if (napi_get_cb_info(env, cbi, &argc, args, nullptr, &cells) != napi_ok) return false;
+  out->a = static_cast<const int32_t*>(cells);
+  out->addr = nullptr;
+  if (!Span(env, args[0], out->a[kIoLen], &out->data)) return false;
+  if (out->a[kIoAddrLen] < 0) return true;
+  if (argc < 2) {
+    napi_throw_type_error(env, nullptr, "internal: address cells set without an address");
+    return false;
+  }
+  return Span(env, args[1], out->a[kIoAddrLen], &out->addr);
+}
+
+// sendto(2); no address sends on a connected socket.
+napi_value SendTo(napi_env env, napi_callback_info cbi) {
+  Addressed x{};
+  if (!AddressedArgs(env, cbi, &x)) return nullptr;
+  const int fd = x.a[kIoFd], flags = x.a[kIoFlags] | kMsgNoSignal;
+  const size_t len = static_cast<size_t>(x.a[kIoLen]);
+  const sockaddr* addr = reinterpret_cast<const sockaddr*>(x.addr);
+  const socklen_t alen = addr ? static_cast<socklen_t>(x.a[kIoAddrLen]) : 0;
+  return Result(x.a, Retry([&] { return sys::sendto(fd, x.data, len, flags, addr, alen); }));
+}
+
+// recvfrom(2); the sender's address goes into the optional out-address (its room in the
+// address length cell), its length into the addrLen cell.
+napi_value RecvFrom(napi_env env, napi_callback_info cbi) {
+  Addressed x{};
+  if (!AddressedArgs(env, cbi, &x)) return nullptr;
+  const int fd = x.a[kIoFd], flags = x.a[kIoFlags];
+  const size_t len = static_cast<size_t>(x.a[kIoLen]);
+  sockaddr* addr = reinterpret_cast<sockaddr*>(x.addr);
+  const socklen_t cap = addr ? static_cast<socklen_t>(x.a[kIoAddrLen]) : 0;
+  socklen_t alen = cap;
+  double r = Retry([&] {
+    alen = cap;
+    return sys::recvfrom(fd, x.data, len, flags, addr, addr ? &alen : nullptr);
+  });
+  if (r >= 0 && addr) const_cast<int32_t*>(x.a)[kIoAddrLenOut] = static_cast<int32_t>(alen);
+  return Result(x.a, r);
+}
+
+void Define(Napi::Env env, Napi::Object exports, const char* name, napi_callback cb, int32_t* cells) {
+  napi_value fn = nullptr;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, cells, &fn));
+  exports.Set(name, Napi::Value(env, fn));
 }
 
 }  // namespace
 
-int32_t* AddrLenCell(Napi::Env env, Napi::Object exports) {
-  if (exports.Has("addrLen")) return exports.Get("addrLen").As<Napi::Int32Array>().Data();
-  Napi::Int32Array cell = Napi::Int32Array::New(env, 1);
+int32_t* IoArgsCells(Napi::Env env, Napi::Object exports) {
+  if (exports.Has("ioArgs")) return exports.Get("ioArgs").As<Napi::Int32Array>().Data();
+  Napi::Int32Array cells = Napi::Int32Array::New(env, kIoCells);
   // Never deleted here: Node-API frees the environment's references when it is torn down,
-  // and the cell must live as long as the functions that write to it.
+  // and the cells must live as long as the functions that use them.
   napi_ref ref;
-  NAPI_THROW_IF_FAILED(env, napi_create_reference(env, cell, 1, &ref), nullptr);
-  exports.Set("addrLen", cell);
-  return cell.Data();
+  NAPI_THROW_IF_FAILED(env, napi_create_reference(env, cells, 1, &ref), nullptr);
+  exports.Set("ioArgs", cells);
+  exports.Set("addrLen", Napi::Int32Array::New(env, 1, cells.ArrayBuffer(), kIoAddrLenOut * sizeof(int32_t)));
+  return cells.Data();
 }
 
 void InitIo(Napi::Env env, Napi::Object exports) {
-  exports.Set("send", Napi::Function::New(env, Send, "send"));
-  exports.Set("recv", Napi::Function::New(env, Recv, "recv"));
-  exports.Set("sendto", Napi::Function::New(env, SendTo, "sendto"));
-  exports.Set("recvfrom", Napi::Function::New(env, RecvFrom, "recvfrom", AddrLenCell(env, exports)));
-  exports.Set("read", Napi::Function::New(env, Read, "read"));
-  exports.Set("write", Napi::Function::New(env, Write, "write"));
+  int32_t* cells = IoArgsCells(env, exports);
+  Define(env, exports, "send", Send, cells);
+  Define(env, exports, "recv", Recv, cells);
+  Define(env, exports, "sendto", SendTo, cells);
+  Define(env, exports, "recvfrom", RecvFrom, cells);
+  Define(env, exports, "read", Read, cells);
+  Define(env, exports, "write", Write, cells);
 }
 
 }  // namespace bsock

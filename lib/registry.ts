@@ -240,10 +240,8 @@ export function waitFor(
   if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
   const st = stateFor(fd);
   const w = new Pending(st, events, syscall, attempt, where);
-  const promise = new Promise<number>((resolve, reject) => {
-    w.resolve = resolve;
-    w.reject = reject;
-  });
+  executorFor = w;
+  const promise = new Promise<number>(executor);
   st.waiters.push(w);
   updateMask(st);
   if (opts?.timeout !== undefined) {
@@ -255,6 +253,17 @@ export function waitFor(
     signal.addEventListener('abort', w.onAbort, { once: true });
   }
   return promise;
+}
+
+// One executor for every waitFor() promise, handed its Pending through a variable (it
+// runs synchronously inside the constructor): an arrow function here would allocate a
+// closure and its context per wait.
+let executorFor: Pending | undefined;
+function executor(resolve: (r: number) => void, reject: (err: Error) => void): void {
+  const w = executorFor!;
+  executorFor = undefined;
+  w.resolve = resolve;
+  w.reject = reject;
 }
 
 type IoCall<B> = (fd: number, buf: ArrayBufferView, len: number, flags: number, a: Uint8Array | null, b: B) => number;

@@ -39,23 +39,36 @@ class FdState {
   forced = false;
   /** O_NONBLOCK is known to be set (by the caller or by us). */
   nonblocking = false;
+  /** In `idle`: no waiters, the handle to be stopped at the end of this loop iteration. */
+  idle = false;
   constructor(readonly fd: number) {}
 }
 
 const states = new Map<number, FdState>();
 
 // Fds whose last waiter has gone: their handle is stopped in this loop iteration's check
-// phase (by the poller's check callback, else by a setImmediate), unless a new waiter with the same events came first (the usual case: the caller
-// settles, then waits again). uv_poll_start re-registers the fd with epoll (two epoll_ctl
-// calls), so stopping and restarting the handle for every operation would double the
-// syscalls of a request/response loop.
-const idle = new Set<FdState>();
+// phase (by the poller's check callback, else by a setImmediate), unless a new waiter with
+// the same events came first (the usual case: the caller settles, then waits again).
+// uv_poll_start re-registers the fd with epoll (two epoll_ctl calls), so stopping and
+// restarting the handle for every operation would double the syscalls of a
+// request/response loop. A list plus a flag on each state rather than a Set: an fd goes
+// idle and busy again once per operation, and a Set's add/delete pairs kept rehashing.
+const idle: FdState[] = [];
+let idleCount = 0;
 let idleScheduled = false;
 
 function stopIdle(): void {
   idleScheduled = false;
-  for (const st of idle) if (states.get(st.fd) === st) updateMask(st, true);
-  idle.clear();
+  FLAGS[IDLE] = 0;
+  for (let i = 0; i < idle.length; i++) {
+    const st = idle[i]!;
+    if (!st.idle) continue;
+    st.idle = false;
+    if (states.get(st.fd) === st) updateMask(st, true);
+  }
+  idleCount = 0;
+  // pop(), not `length = 0`: truncating would free the storage the next round needs again.
+  while (idle.length > 0) idle.pop();
 }
 
 // Shared with native/poller.cc: [IN_CHECK] is 1 while its check callback runs our code
@@ -70,11 +83,18 @@ function updateMask(st: FdState, stopNow = false): void {
   for (const w of st.waiters) want |= w.events;
   if (want === st.mask) {
     // A new waiter came before the handle was stopped: it stays as it is.
-    if (want !== 0 && idle.delete(st) && idle.size === 0) FLAGS[IDLE] = 0;
+    if (want !== 0 && st.idle) {
+      st.idle = false;
+      if (--idleCount === 0) FLAGS[IDLE] = 0;
+    }
     return;
   }
   if (want === 0 && !stopNow) {
-    idle.add(st);
+    if (!st.idle) {
+      st.idle = true;
+      idleCount++;
+      idle.push(st);
+    }
     if (FLAGS[IN_CHECK] !== 0) {
       FLAGS[IDLE] = 1;
       return;

@@ -20,7 +20,7 @@ import { Progress, Window, bounded, deferred, parseBenchArgs, unixPath, type Ben
 import { promises as p, sockets, source } from './lib.js';
 import { fmt, median, printCompare, type CompareReport, type CompareRow } from './report.js';
 import { nodeBulk, oursBulk, type Family } from './stream.js';
-import { Latencies, oursPair, socketPair } from './syncpair.js';
+import { Latencies, addonPair, oursPair, socketPair } from './syncpair.js';
 
 const {
   AF_INET, AF_UNIX, IPPROTO_TCP, MSG_WAITFORONE, MsgBatch, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_RCVTIMEO, SO_REUSEADDR, TCP_NODELAY,
@@ -466,6 +466,7 @@ export const WORKLOADS: Workload[] = [
     contenders: [
       { name: 'ours sync', side: 'ours', run: oursPair },
       { name: 'ours Socket', side: 'ours', run: socketPair },
+      { name: 'addon only (floor)', side: 'ours', run: addonPair },
       { name: 'C', side: 'c', run: cPair },
     ],
     targets: [{ contender: 'ours sync', against: 'C', max: 1.1, label: '<= 1.10x C time' }],

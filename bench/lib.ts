@@ -7,6 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type * as Sync from '../lib/index.js';
 import type * as Async from '../lib/promises.js';
+import type * as Native from '../lib/native.js';
 
 const env = process.env.BENCH_LIB ?? '';
 export const source = env === 'src' ? 'src' : env.startsWith('/') ? env : 'dist';
@@ -28,3 +29,5 @@ const base = source === 'src' ? '../lib/' : source === 'dist' ? '../dist/' : `fi
 if (source === 'dist') process.env.BENCH_LIB = fileURLToPath(new URL(base, import.meta.url));
 export const sockets = (await import(`${base}index.js`)) as typeof Sync;
 export const promises = (await import(`${base}promises.js`)) as typeof Async;
+/** The addon itself, for the floor rows (the library's private contract, lib/native.ts). */
+export const { native } = (await import(`${base}native.js`)) as typeof Native;

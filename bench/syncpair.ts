@@ -2,12 +2,14 @@
 // bound on 127.0.0.1, in lockstep in this one thread: socket A sends 64 bytes to B, B
 // receives them. Unit: ns per pair of calls (lower is better). The clock is read once per
 // 64 pairs, as bench/c/ref.c `pair` does. Ours: the synchronous functional API, and the
-// Socket class's sendtoSync()/recvfromSync().
+// Socket class's sendtoSync()/recvfromSync(); and, as the floor under both, the addon's own
+// two functions called with no JavaScript layer (no validation, no errors: what Node-API
+// itself costs per pair).
 //
 // Also here: Latencies, the per-operation latency record (mean, p99) of the RR and ping rows.
 import { performance } from 'node:perf_hooks';
 import { Window, type Measurement, type Settings } from './common.js';
-import { sockets } from './lib.js';
+import { native, sockets } from './lib.js';
 
 const { AF_INET, SOCK_DGRAM, SOL_SOCKET, SO_RCVTIMEO, Socket, bind, close, getsockname, recvfrom, sendto, setsockopt, sockaddr_in, socket, timeval } = sockets;
 
@@ -63,6 +65,43 @@ export function oursPair(s: Settings): Measurement {
       for (let i = 0; i < 64; i++) {
         sendto(a, msg, MSG, 0, addrB);
         recvfrom(b, buf, 2048, 0, from);
+      }
+    } while (w.tick(64));
+    return perPair(w.measurement());
+  } finally {
+    close(a);
+    close(b);
+  }
+}
+
+/**
+ * The floor: the addon's sendto/recvfrom with their ioArgs cells written here (as
+ * lib/io.ts does) and nothing else. Not an API: a measure of the Node-API calls alone.
+ */
+export function addonPair(s: Settings): Measurement {
+  const { a, b, addrB } = pairSockets();
+  try {
+    const msg = Buffer.alloc(MSG, 0x70);
+    const buf = Buffer.allocUnsafe(2048);
+    const from = new sockaddr_in();
+    const to = addrB.bytes;
+    const fromBytes = from.bytes;
+    const A = native.ioArgs;
+    const w = new Window(s);
+    do {
+      for (let i = 0; i < 64; i++) {
+        A[0] = a;
+        A[1] = MSG;
+        A[2] = 0;
+        A[3] = to.length;
+        native.sendto(msg, to);
+        if (A[5] !== MSG) throw new Error(`addon sendto: ${A[5]}`);
+        A[0] = b;
+        A[1] = 2048;
+        A[2] = 0;
+        A[3] = fromBytes.length;
+        native.recvfrom(buf, fromBytes);
+        if (A[5] !== MSG) throw new Error(`addon recvfrom: ${A[5]}`);
       }
     } while (w.tick(64));
     return perPair(w.measurement());

@@ -46,7 +46,7 @@ const FULL: Sizes = {
 const QUICK: Sizes = { ...FULL, connections: 1_000, storm: 5_000, resets: 200, halfclose: 200, soakMs: 20_000, sampleMs: 5_000 };
 
 type ServerSnap = { fds: number; mem: Mem; stats: Record<string, Stats & { live: number }> };
-type ClientReport = { ok: number; bad: number; bytes: number; failures: string[]; ms: number; fdsBefore: number; fdsAfter: number };
+type ClientReport = { ok: number; bad: number; bytes: number; failures: string[]; ms: number; fdsBefore: number; fdsAfter: number; heldOpen?: number };
 
 /** Per-field difference of one listener's stats between two snapshots. */
 function delta(a: ServerSnap, b: ServerSnap, proto: string): Stats {
@@ -133,7 +133,7 @@ async function socketScenarios(run: Set<Scenario>, z: Sizes): Promise<void> {
       const d = delta(s0, s1, 'echo');
       v.server(d, { accepted: n, closed: n, eof: n }, 'echo');
       v.expect(d.bytesIn === echoed.bytes && d.bytesOut === echoed.bytes, `bytes: client ${echoed.bytes}, server in ${d.bytesIn} out ${d.bytesOut}`);
-      v.expect(opened.fdsAfter - opened.fdsBefore === n, `client held ${opened.fdsAfter - opened.fdsBefore} fds, want ${n}`);
+      v.expect(opened.heldOpen === n, `client holds ${opened.heldOpen} open stream sockets, want ${n} (fd count ${opened.fdsBefore} -> ${opened.fdsAfter})`);
       v.fds(s0, s1);
       report('connections', v, `${num(n)} concurrent TCP connections, ${MiB(echoed.bytes)} MiB echoed and checked; connect ${secs(opened.ms)}, ` +
         `echo+close ${secs(echoed.ms)}; server fds ${s0.fds} -> ${peak.fds} -> ${s1.fds}, RSS ${MiB(s0.mem.rss)} -> ${MiB(peak.mem.rss)} MiB; ` +

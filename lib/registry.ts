@@ -261,7 +261,7 @@ export function waitFor(
   const st = stateFor(fd);
   const w = new Pending(st, events, syscall, attempt, where);
   executorFor = w;
-  const promise = new Promise<number>(executor);
+  const promise = new NativePromise<number>(executor);
   st.waiters.push(w);
   updateMask(st);
   if (opts?.timeout !== undefined) {
@@ -279,6 +279,9 @@ export function waitFor(
 // runs synchronously inside the constructor): an arrow function here would allocate a
 // closure and its context per wait.
 let executorFor: Pending | undefined;
+// The intrinsic, whose constructor runs the executor synchronously, even if a program
+// replaces the global later.
+const NativePromise = Promise;
 function executor(resolve: (r: number) => void, reject: (err: Error) => void): void {
   const w = executorFor!;
   executorFor = undefined;

@@ -1,9 +1,9 @@
 // The data calls' side of the native contract: send, recv, sendto, recvfrom, read and write
 // take their numbers through the addon's ioArgs cells and only their buffers as arguments
-// (see native/io.cc), and read their result from a cell: that saves a Node-API call per
-// number on every call. These wrappers
-// keep the plain (fd, buf, len, flags, …) shape for the sync and Promise layers; the cells
-// are written right before each call, and no JavaScript runs in between.
+// (see native/io.cc), and leave their result in a cell: that saves a Node-API call per
+// number on every call. These wrappers keep the plain (fd, buf, len, flags, …) shape for
+// the sync and Promise layers; the cells are written right before each call and read right
+// after it, with no JavaScript in between.
 import { native } from './native.js';
 
 const A = native.ioArgs;

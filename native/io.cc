@@ -29,24 +29,43 @@ bool Span(napi_env env, napi_value v, int32_t len, uint8_t** out) {
 
 // The result goes to the result cell too, and the call returns undefined: a returned
 // number costs a handle and a Node-API call. Byte counts fit, as lengths come from int32 cells.
-napi_value Result(const int32_t* cells, double r) {
-  const_cast<int32_t*>(cells)[kIoResult] = static_cast<int32_t>(r);
+napi_value Result(int32_t* cells, double r) {
+  cells[kIoResult] = static_cast<int32_t>(r);
   return nullptr;
+}
+
+// A call's cells and spans: its buffer, and for sendto/recvfrom an optional address, whose
+// length cell is -1 when there is none (the call then takes one argument, not two).
+struct Args {
+  int32_t* a;
+  uint8_t* data;
+  uint8_t* addr;
+};
+
+bool GetArgs(napi_env env, napi_callback_info cbi, bool addressed, Args* out) {
+  size_t argc = 2;
+  napi_value args[2] = {nullptr, nullptr};
+  void* cells = nullptr;
+  if (napi_get_cb_info(env, cbi, &argc, args, nullptr, &cells) != napi_ok) return false;
+  out->a = static_cast<int32_t*>(cells);
+  out->addr = nullptr;
+  if (!Span(env, args[0], out->a[kIoLen], &out->data)) return false;
+  if (!addressed || out->a[kIoAddrLen] < 0) return true;
+  if (argc < 2) {
+    napi_throw_type_error(env, nullptr, "internal: address cells set without an address");
+    return false;
+  }
+  return Span(env, args[1], out->a[kIoAddrLen], &out->addr);
 }
 
 // The common shape: one buffer argument, then `op(fd, data, len, flags)` retried on EINTR.
 template <typename Op>
 napi_value BufferCall(napi_env env, napi_callback_info cbi, Op op) {
-  size_t argc = 1;
-  napi_value arg = nullptr;
-  void* cells = nullptr;
-  if (napi_get_cb_info(env, cbi, &argc, &arg, nullptr, &cells) != napi_ok) return nullptr;
-  const int32_t* a = static_cast<const int32_t*>(cells);
-  const int fd = a[kIoFd], flags = a[kIoFlags];
-  const size_t len = static_cast<size_t>(a[kIoLen]);
-  uint8_t* p = nullptr;
-  if (!Span(env, arg, a[kIoLen], &p)) return nullptr;
-  return Result(a, Retry([&] { return op(fd, p, len, flags); }));
+  Args x{};
+  if (!GetArgs(env, cbi, false, &x)) return nullptr;
+  const int fd = x.a[kIoFd], flags = x.a[kIoFlags];
+  const size_t len = static_cast<size_t>(x.a[kIoLen]);
+  return Result(x.a, Retry([&] { return op(fd, x.data, len, flags); }));
 }
 
 // send(2). MSG_NOSIGNAL is always added (where it exists): a peer reset must be an EPIPE
@@ -71,34 +90,10 @@ napi_value Write(napi_env env, napi_callback_info cbi) {
   return BufferCall(env, cbi, [](int fd, uint8_t* p, size_t n, int) { return sys::write(fd, p, n); });
 }
 
-// Buffer plus optional address: the address cells' length is -1 when there is none (then
-// the call takes one argument, not two).
-struct Addressed {
-  const int32_t* a;
-  uint8_t* data;
-  uint8_t* addr;
-};
-
-bool AddressedArgs(napi_env env, napi_callback_info cbi, Addressed* out) {
-  size_t argc = 2;
-  napi_value args[2] = {nullptr, nullptr};
-  void* cells = nullptr;
-  if (napi_get_cb_info(env, cbi, &argc, args, nullptr, &cells) != napi_ok) return false;
-  out->a = static_cast<const int32_t*>(cells);
-  out->addr = nullptr;
-  if (!Span(env, args[0], out->a[kIoLen], &out->data)) return false;
-  if (out->a[kIoAddrLen] < 0) return true;
-  if (argc < 2) {
-    napi_throw_type_error(env, nullptr, "internal: address cells set without an address");
-    return false;
-  }
-  return Span(env, args[1], out->a[kIoAddrLen], &out->addr);
-}
-
 // sendto(2); no address sends on a connected socket.
 napi_value SendTo(napi_env env, napi_callback_info cbi) {
-  Addressed x{};
-  if (!AddressedArgs(env, cbi, &x)) return nullptr;
+  Args x{};
+  if (!GetArgs(env, cbi, true, &x)) return nullptr;
   const int fd = x.a[kIoFd], flags = x.a[kIoFlags] | kMsgNoSignal;
   const size_t len = static_cast<size_t>(x.a[kIoLen]);
   const sockaddr* addr = reinterpret_cast<const sockaddr*>(x.addr);
@@ -109,8 +104,8 @@ napi_value SendTo(napi_env env, napi_callback_info cbi) {
 // recvfrom(2); the sender's address goes into the optional out-address (its room in the
 // address length cell), its length into the addrLen cell.
 napi_value RecvFrom(napi_env env, napi_callback_info cbi) {
-  Addressed x{};
-  if (!AddressedArgs(env, cbi, &x)) return nullptr;
+  Args x{};
+  if (!GetArgs(env, cbi, true, &x)) return nullptr;
   const int fd = x.a[kIoFd], flags = x.a[kIoFlags];
   const size_t len = static_cast<size_t>(x.a[kIoLen]);
   sockaddr* addr = reinterpret_cast<sockaddr*>(x.addr);
@@ -120,7 +115,7 @@ napi_value RecvFrom(napi_env env, napi_callback_info cbi) {
     alen = cap;
     return sys::recvfrom(fd, x.data, len, flags, addr, addr ? &alen : nullptr);
   });
-  if (r >= 0 && addr) const_cast<int32_t*>(x.a)[kIoAddrLenOut] = static_cast<int32_t>(alen);
+  if (r >= 0 && addr) x.a[kIoAddrLenOut] = static_cast<int32_t>(alen);
   return Result(x.a, r);
 }
 

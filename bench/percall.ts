@@ -15,6 +15,8 @@ import { promises as p, sockets as s } from './lib.js';
 
 const [mode = 'pair', count = '100000'] = process.argv.slice(2);
 const N = Number(count);
+// BENCH_POLL_FIRST=1: rr and udp wait for readiness before each reply's recv (options.pollFirst).
+const PF = process.env.BENCH_POLL_FIRST === '1' ? { pollFirst: true } : undefined;
 const CHUNK = 64 * 1024;
 
 async function pairLoop(): Promise<(n: number) => Promise<void>> {
@@ -41,7 +43,7 @@ async function rrLoop(): Promise<(n: number) => Promise<void>> {
   const sb = Buffer.allocUnsafe(1024);
   void (async () => {
     for (;;) {
-      const n = await p.recv(d, sb, 1024, 0);
+      const n = await p.recv(d, sb, 1024, 0, PF);
       if (n <= 0) break;
       await p.send(d, sb, n, 0);
     }
@@ -52,7 +54,7 @@ async function rrLoop(): Promise<(n: number) => Promise<void>> {
     for (let i = 0; i < n; i++) {
       await p.send(c, req, 64, 0);
       let got = 0;
-      while (got < 64) got += await p.recv(c, got === 0 ? resp : resp.subarray(got), 64 - got, 0);
+      while (got < 64) got += await p.recv(c, got === 0 ? resp : resp.subarray(got), 64 - got, 0, PF);
     }
   };
 }
@@ -68,7 +70,7 @@ async function udpLoop(): Promise<(n: number) => Promise<void>> {
   const from = new s.sockaddr_in();
   void (async () => {
     for (;;) {
-      const n = await p.recvfrom(srv, sb, 2048, 0, from);
+      const n = await p.recvfrom(srv, sb, 2048, 0, from, undefined, PF);
       await p.sendto(srv, sb, n, 0, from);
     }
   })();
@@ -77,7 +79,7 @@ async function udpLoop(): Promise<(n: number) => Promise<void>> {
   return async (n) => {
     for (let i = 0; i < n; i++) {
       await p.send(cli, req, 64, 0);
-      await p.recv(cli, resp, 2048, 0);
+      await p.recv(cli, resp, 2048, 0, PF);
     }
   };
 }

@@ -42,8 +42,12 @@ const measure = async (f: (s: Settings) => Promise<number | Measurement>, s: Set
 const BENCHES: Bench[] = [
   { name: 'tcp-rr', what: 'TCP 64 B request/response', unit: 'round trips/s', scale: 1, target: 1.3, ours: (s) => oursRR('tcp', s), node: (s) => nodeRR('tcp', s) },
   { name: 'unix-rr', what: 'Unix stream 64 B request/response', unit: 'round trips/s', scale: 1, target: 2, ours: (s) => oursRR('unix', s), node: (s) => nodeRR('unix', s) },
+  // The same with options.pollFirst on the reads that wait for the peer's next message.
+  { name: 'tcp-rr-pf', what: 'TCP 64 B request/response, pollFirst', unit: 'round trips/s', scale: 1, target: 1.3, ours: (s) => oursRR('tcp', s, true), node: (s) => nodeRR('tcp', s) },
+  { name: 'unix-rr-pf', what: 'Unix stream 64 B RR, pollFirst', unit: 'round trips/s', scale: 1, target: 2, ours: (s) => oursRR('unix', s, true), node: (s) => nodeRR('unix', s) },
   { name: 'accept', what: 'TCP accepts (accept + close)', unit: 'connections/s', scale: 1, target: 1.5, ours: (s) => oursAccept('tcp', s), node: (s) => nodeAccept('tcp', s) },
-  { name: 'udp', what: 'UDP 64 B datagrams (echo)', unit: 'datagrams/s', scale: 1, target: 1.5, ours: oursUDP, node: nodeUDP },
+  { name: 'udp', what: 'UDP 64 B datagrams (echo)', unit: 'datagrams/s', scale: 1, target: 1.5, ours: (s) => oursUDP(s), node: nodeUDP },
+  { name: 'udp-pf', what: 'UDP 64 B datagrams (echo), pollFirst', unit: 'datagrams/s', scale: 1, target: 1.5, ours: (s) => oursUDP(s, true), node: nodeUDP },
   { name: 'udp-mmsg', what: 'UDP 64 B datagrams received, one shared sender', unit: 'datagrams/s', scale: 1, target: 1.5, vs: 'C recvfrom', ours: oursMmsg, node: cRecvfrom, done: stopMmsg },
   { name: 'tcp-bulk', what: 'TCP bulk, 64 KiB writes', unit: 'MiB/s', scale: 1024 * 1024, target: 1, ours: (s) => oursBulk('tcp', s), node: (s) => nodeBulk('tcp', s) },
   // Informational: accepts where the client's connect() is cheap (no TCP handshake).

@@ -58,12 +58,15 @@ async function ourConnect(family: Family, addr: sockaddr_in | sockaddr_un, nodel
 // The loops below call send() directly and finish a partial send inline: a helper async
 // function would add a promise per message that Node's side does not pay.
 
+/** options.pollFirst for the reads that wait for the peer's next message (see oursRR). */
+const POLL_FIRST = { pollFirst: true } as const;
+
 /** Echoes everything until EOF, then closes. */
-async function ourEcho(fd: number): Promise<void> {
+async function ourEcho(fd: number, o?: typeof POLL_FIRST): Promise<void> {
   const buf = Buffer.allocUnsafe(CHUNK);
   try {
     for (;;) {
-      const n = await p.recv(fd, buf, CHUNK, 0);
+      const n = await p.recv(fd, buf, CHUNK, 0, o);
       if (n === 0) break;
       let off = await p.send(fd, buf, n, 0);
       while (off < n) off += await p.send(fd, buf.subarray(off, n), n - off, 0);
@@ -73,7 +76,13 @@ async function ourEcho(fd: number): Promise<void> {
   }
 }
 
-export async function oursRR(family: Family, s: Settings): Promise<Measurement> {
+/**
+ * `pollFirst`: the server's read of the next request and the client's read of each reply
+ * wait for readiness first (options.pollFirst), since in a ping-pong neither can be there
+ * yet; otherwise each read tries recv() first and that attempt says EAGAIN.
+ */
+export async function oursRR(family: Family, s: Settings, pollFirst = false): Promise<Measurement> {
+  const o = pollFirst ? POLL_FIRST : undefined;
   const nodelay = family === 'tcp';
   const l = ourListener(family, 'rr');
   try {
@@ -82,7 +91,7 @@ export async function oursRR(family: Family, s: Settings): Promise<Measurement> 
       for (let i = 0; i < s.pairs; i++) {
         const fd = await p.accept(l.fd);
         if (nodelay) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
-        served.push(ourEcho(fd));
+        served.push(ourEcho(fd, o));
       }
     })();
     const clients = await Promise.all(Array.from({ length: s.pairs }, () => ourConnect(family, l.addr, nodelay)));
@@ -97,7 +106,7 @@ export async function oursRR(family: Family, s: Settings): Promise<Measurement> 
           while (off < MSG) off += await p.send(fd, req.subarray(off), MSG - off, 0);
           let got = 0;
           while (got < MSG) {
-            const n = await p.recv(fd, got === 0 ? resp : resp.subarray(got), MSG - got, 0);
+            const n = await p.recv(fd, got === 0 ? resp : resp.subarray(got), MSG - got, 0, got === 0 ? o : undefined);
             if (n === 0) throw new Error('rr: server closed early');
             got += n;
           }

@@ -18,7 +18,7 @@ import {
   CStruct, SockaddrBase, in6_addr, in_addr, sockaddrFrom, sockaddr_storage, timeval, ucred,
   type SocketAddress,
 } from './structs.js';
-import { READABLE, WRITABLE, opOptions, retry, waitFor, type OpOptions } from './registry.js';
+import { READABLE, WRITABLE, opOptions, pollFirst, retry, waitFor, type OpOptions } from './registry.js';
 
 const LE = endianness() === 'LE';
 const M = native.messages;
@@ -719,7 +719,7 @@ export async function sendmsgAsync(fd: number, msg: Msghdr, flags?: number, opti
   const a = sendArgs(fd, msg, flags, true);
   const o = callOptions(options);
   const f = a.flags | MSG_DONTWAIT;
-  const r = nativeSend(fd, a, f);
+  const r = pollFirst(o, a.flags) ? -EAGAIN : nativeSend(fd, a, f);
   if (r !== -EAGAIN || (a.flags & MSG_DONTWAIT) !== 0) return check(r, 'sendmsg', at(msg));
   const bytes = viewBytes(a);
   return waitFor(fd, 'sendmsg', WRITABLE, () => (unchanged(a, bytes), nativeSend(fd, a, f)), o, at(msg));
@@ -735,7 +735,7 @@ export async function recvmsgAsync(fd: number, msg: Msghdr, flags?: number, opti
   const a = recvArgs(fd, msg, flags, true);
   const o = callOptions(options);
   const f = a.flags | MSG_DONTWAIT;
-  let r = nativeRecv(fd, a, f);
+  let r = pollFirst(o, a.flags) ? -EAGAIN : nativeRecv(fd, a, f);
   if (r === -EAGAIN && (a.flags & MSG_DONTWAIT) === 0) {
     const bytes = viewBytes(a);
     r = await waitFor(fd, 'recvmsg', READABLE, () => (unchanged(a, bytes), nativeRecv(fd, a, f)), o);
@@ -882,7 +882,7 @@ export async function recvmmsgAsync(fd: number, batch: MsgBatch, flags?: number,
   const b = batchArg(batch);
   const f = v.flags(flags);
   const o = callOptions(options);
-  const r = recvBatch(fd, b, f | MSG_DONTWAIT);
+  const r = pollFirst(o, f) ? -EAGAIN : recvBatch(fd, b, f | MSG_DONTWAIT);
   if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return settle(r, 'recvmmsg');
   return waitFor(fd, 'recvmmsg', READABLE, () => recvBatch(fd, b, f | MSG_DONTWAIT), o);
 }
@@ -899,7 +899,7 @@ export async function sendmmsgAsync(fd: number, batch: MsgBatch, count: number, 
   const n = v.int(count, 'count', 0, b.count);
   const f = v.flags(flags);
   const o = callOptions(options);
-  const r = sendBatch(fd, b, n, f | MSG_DONTWAIT);
+  const r = pollFirst(o, f) ? -EAGAIN : sendBatch(fd, b, n, f | MSG_DONTWAIT);
   if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return settle(r, 'sendmmsg');
   return waitFor(fd, 'sendmmsg', WRITABLE, () => sendBatch(fd, b, n, f | MSG_DONTWAIT), o);
 }

@@ -20,7 +20,7 @@ import * as v from './validate.js';
 import { addrBytes, addrDone, addrIn, addrLenOf, addrOut, describeAddress, type AddrArg } from './addrargs.js';
 import { type SocketAddress } from './structs.js';
 import {
-  DISCONNECT, PRIORITIZED, READABLE, WRITABLE, ensureNonBlocking, opOptions, soError, ioRetry, waitFor, type OpOptions,
+  DISCONNECT, PRIORITIZED, READABLE, WRITABLE, ensureNonBlocking, opOptions, pollFirst, soError, ioRetry, waitFor, type OpOptions,
 } from './registry.js';
 
 export type { OpOptions };
@@ -70,7 +70,7 @@ export async function accept4(fd: number, addr: AddrArg | null | undefined, addr
     if (r >= 0) addrDone(addr);
     return r;
   };
-  const r = attempt();
+  const r = pollFirst(o, 0) ? -EAGAIN : attempt();
   if (r !== -EAGAIN) return settle(r, 'accept');
   return waitFor(fd, 'accept', READABLE, attempt, o);
 }
@@ -109,7 +109,7 @@ export function send(fd: number, buf: v.Data, len?: number, flags?: number, opti
     const n = v.length(len, v.byteLength(b));
     const f = v.flags(flags);
     const o = callOptions(options);
-    const r = io.send(fd, b, n, f | MSG_DONTWAIT);
+    const r = pollFirst(o, f) ? -EAGAIN : io.send(fd, b, n, f | MSG_DONTWAIT);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'send'));
     return waitFor(fd, 'send', WRITABLE, ioRetry(io.send, fd, b, n, f | MSG_DONTWAIT, null, null), o);
   } catch (err) {
@@ -130,7 +130,7 @@ export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: num
     const n = v.length(len, v.byteLength(b));
     const f = v.flags(flags);
     const o = callOptions(options);
-    const r = io.recv(fd, b, n, f | MSG_DONTWAIT);
+    const r = pollFirst(o, f) ? -EAGAIN : io.recv(fd, b, n, f | MSG_DONTWAIT);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'recv'));
     return waitFor(fd, 'recv', READABLE, ioRetry(io.recv, fd, b, n, f | MSG_DONTWAIT, null, null), o);
   } catch (err) {
@@ -153,7 +153,7 @@ export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: 
     const bytes = addr === null || addr === undefined ? null : addrBytes(addr);
     const alen = bytes === null ? 0 : addrLenOf(addr, addrlen, bytes);
     const o = callOptions(options);
-    const r = io.sendto(fd, b, n, f | MSG_DONTWAIT, bytes, alen);
+    const r = pollFirst(o, f) ? -EAGAIN : io.sendto(fd, b, n, f | MSG_DONTWAIT, bytes, alen);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'sendto', addr ?? undefined));
     return waitFor(fd, 'sendto', WRITABLE, ioRetry(io.sendto, fd, b, n, f | MSG_DONTWAIT, bytes, alen), o, at(addr));
   } catch (err) {
@@ -175,7 +175,7 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
     const f = v.flags(flags);
     const out = addrOut(addr, addrlen);
     const o = callOptions(options);
-    const r = io.recvfrom(fd, b, n, f | MSG_DONTWAIT, out);
+    const r = pollFirst(o, f) ? -EAGAIN : io.recvfrom(fd, b, n, f | MSG_DONTWAIT, out);
     if (r >= 0 && out) addrDone(addr);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'recvfrom'));
     return waitFor(fd, 'recvfrom', READABLE, ioRetry(io.recvfrom, fd, b, n, f | MSG_DONTWAIT, out, null, out ? addr : undefined), o);
@@ -196,14 +196,20 @@ export async function read(fd: number, buf: ArrayBufferView, len?: number, optio
   const b = v.view(buf);
   const n = v.length(len, v.byteLength(b));
   const o = callOptions(options);
-  let attempt = (): number => io.recv(fd, b, n, MSG_DONTWAIT);
-  let r = attempt();
-  if (r === -ENOTSOCK) {
-    const nb = ensureNonBlocking(fd);
-    if (nb < 0) throw failure(-nb, 'read');
-    attempt = () => io.read(fd, b, n);
-    r = attempt();
-  }
+  // recv() until the fd turns out not to be a socket (ENOTSOCK), then read(2) on it made
+  // non-blocking; decided at the first attempt, which options.pollFirst may defer.
+  let socket = true;
+  const attempt = (): number => {
+    if (socket) {
+      const r = io.recv(fd, b, n, MSG_DONTWAIT);
+      if (r !== -ENOTSOCK) return r;
+      socket = false;
+      const nb = ensureNonBlocking(fd);
+      if (nb < 0) return nb;
+    }
+    return io.read(fd, b, n);
+  };
+  const r = pollFirst(o, 0) ? -EAGAIN : attempt();
   if (r !== -EAGAIN) return settle(r, 'read');
   return waitFor(fd, 'read', READABLE, attempt, o);
 }
@@ -219,14 +225,18 @@ export async function write(fd: number, buf: v.Data, len?: number, options?: OpO
   const b = v.data(buf);
   const n = v.length(len, v.byteLength(b));
   const o = callOptions(options);
-  let attempt = (): number => io.send(fd, b, n, MSG_DONTWAIT);
-  let r = attempt();
-  if (r === -ENOTSOCK) {
-    const nb = ensureNonBlocking(fd);
-    if (nb < 0) throw failure(-nb, 'write');
-    attempt = () => io.write(fd, b, n);
-    r = attempt();
-  }
+  let socket = true;  // as in read()
+  const attempt = (): number => {
+    if (socket) {
+      const r = io.send(fd, b, n, MSG_DONTWAIT);
+      if (r !== -ENOTSOCK) return r;
+      socket = false;
+      const nb = ensureNonBlocking(fd);
+      if (nb < 0) return nb;
+    }
+    return io.write(fd, b, n);
+  };
+  const r = pollFirst(o, 0) ? -EAGAIN : attempt();
   if (r !== -EAGAIN) return settle(r, 'write');
   return waitFor(fd, 'write', WRITABLE, attempt, o);
 }
@@ -248,7 +258,7 @@ export async function poll(fd: number, events: number, options?: OpOptions): Pro
   let uv = 0;
   for (const [p, u] of TO_UV) if ((events & p) !== 0) uv |= u;
   if (uv === 0) throw v.rangeError('events', 'a mask of POLLIN, POLLOUT, POLLPRI or POLLRDHUP', events);
-  const now = native.poll(fd, events, 0);
+  const now = pollFirst(o, 0) ? 0 : native.poll(fd, events, 0);
   if (now < 0) throw failure(-now, 'poll');
   if (now > 0) return now;
   return waitFor(fd, 'poll', uv, (ev, status) => {

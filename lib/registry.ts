@@ -19,6 +19,15 @@ export interface OpOptions {
   signal?: AbortSignal;
   /** Milliseconds to wait before rejecting with a SocketError of code ETIMEDOUT. */
   timeout?: number;
+  /**
+   * Wait for readiness before the first attempt instead of trying the syscall first (as
+   * io_uring's `IORING_RECVSEND_POLL_FIRST`): for a caller that knows the kernel has
+   * nothing yet, such as a client awaiting the reply to the request it just sent, it saves
+   * the attempt that would say `EAGAIN`. If the data was there after all, it costs one
+   * event-loop turn. No effect with `MSG_DONTWAIT` (which never waits), on `connect` (whose
+   * syscall starts the connection) or on name lookups.
+   */
+  pollFirst?: boolean;
 }
 
 /** One pending operation. fire() retries its syscall: true when it has settled. */
@@ -230,7 +239,7 @@ export function setCallerNonBlocking(fd: number, on: boolean): boolean {
 export function opOptions(o: unknown): OpOptions | undefined {
   if (o === undefined) return undefined;
   if (o === null || typeof o !== 'object') throw v.typeError('options', 'an object', o);
-  const { signal, timeout } = o as OpOptions;
+  const { signal, timeout, pollFirst } = o as OpOptions;
   // Duck-typed like Node's validateAbortSignal, so a signal from another realm works.
   if (signal !== undefined && (signal === null || typeof signal !== 'object' || !('aborted' in signal) ||
       typeof (signal as AbortSignal).addEventListener !== 'function')) {
@@ -240,7 +249,16 @@ export function opOptions(o: unknown): OpOptions | undefined {
     if (typeof timeout !== 'number') throw v.typeError('options.timeout', 'of type number', timeout);
     if (!(timeout >= 0) || timeout > v.INT32_MAX) throw v.rangeError('options.timeout', `>= 0 and <= ${v.INT32_MAX}`, timeout);
   }
+  if (pollFirst !== undefined && typeof pollFirst !== 'boolean') throw v.typeError('options.pollFirst', 'of type boolean', pollFirst);
   return o as OpOptions;
+}
+
+/**
+ * Whether a call skips its first attempt (options.pollFirst) and goes straight to waiting:
+ * callers then take -EAGAIN as that attempt's result. Never with MSG_DONTWAIT in `flags`.
+ */
+export function pollFirst(o: OpOptions | undefined, flags: number): boolean {
+  return o !== undefined && o.pollFirst === true && (flags & MSG_DONTWAIT) === 0;
 }
 
 /**

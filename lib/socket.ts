@@ -465,8 +465,8 @@ export class Socket {
   chunks(options: ChunkOptions = {}): AsyncIterableIterator<Buffer> {
     if (options === null || typeof options !== 'object') throw v.typeError('options', 'an object', options);
     const size = options.size === undefined ? DEFAULT_CHUNK : v.int(options.size, 'options.size', 1, v.INT32_MAX);
-    const { signal, timeout } = options;
-    const op = opOptions({ signal, timeout });
+    const { signal, timeout, pollFirst } = options;
+    const op = opOptions({ signal, timeout, pollFirst });
     return this.#iterate(size, op);
   }
 

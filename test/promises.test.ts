@@ -577,6 +577,70 @@ describe('first attempt and wait paths', () => {
     expect(rec.calls).not.toContain('pollStart');
   });
 
+  it.each(cases.filter((c) => c.syscall !== 'connect'))('$name: with pollFirst, it waits for readiness before any attempt, then completes', async (c) => {
+    const r = c.ready();
+    const rec = recordNativeCalls();
+    const p = r.start({ pollFirst: true });
+    rec.stop();
+    expect(rec.calls).toContain('pollStart'); // went straight to waiting
+    expect(rec.calls).not.toContain(c.syscall); // accept(2), poll(2): not attempted (the data calls go through lib/io.ts)
+    const r2 = await p; // settled by the readiness event
+    expect(r2).toBeGreaterThanOrEqual(0);
+    if (c.syscall === 'accept') own(r2);
+  });
+
+  it('recv with pollFirst leaves queued data to a synchronous recv in the same turn, and receives what comes next', async () => {
+    const [a, b] = pair();
+    bs.send(b, 'first');
+    const buf = Buffer.alloc(64);
+    const p = P.recv(a, buf, undefined, 0, { pollFirst: true });
+    const mine = Buffer.alloc(64);
+    expect(mine.toString('utf8', 0, bs.recv(a, mine, undefined, bs.MSG_DONTWAIT))).toBe('first');
+    await sleep(10);
+    expect(await settled(p)).toBe(false);
+    bs.send(b, MSG);
+    expect(buf.toString('utf8', 0, await p)).toBe(MSG);
+  });
+
+  it('recvfrom and recvmsg with pollFirst fill in the sender and the data once it arrives', async () => {
+    const rx = udp();
+    const tx = udp();
+    const from = new bs.sockaddr_in();
+    const buf = Buffer.alloc(64);
+    const p = P.recvfrom(rx.fd, buf, undefined, 0, from, undefined, { pollFirst: true });
+    const iov = Buffer.alloc(64);
+    const name = new bs.sockaddr_in();
+    const q = P.recvmsg(rx.fd, { msg_iov: iov, msg_name: name }, 0, { pollFirst: true });
+    await sleep(10);
+    bs.sendto(tx.fd, 'one', undefined, 0, rx.addr);
+    bs.sendto(tx.fd, 'two', undefined, 0, rx.addr);
+    const [n, got] = await Promise.all([p, q]);
+    expect(buf.toString('utf8', 0, n)).toBe('one');
+    expect(from.port).toBe(tx.addr.port);
+    expect(got.bytes).toBe(3);
+    expect(iov.toString('utf8', 0, 3)).toBe('two');
+    expect(name.port).toBe(tx.addr.port);
+  });
+
+  it('pollFirst has no effect with MSG_DONTWAIT: with nothing queued it rejects with EAGAIN at once', async () => {
+    const [a] = pair();
+    const rec = recordNativeCalls();
+    const p = P.recv(a, Buffer.alloc(8), undefined, bs.MSG_DONTWAIT, { pollFirst: true });
+    rec.stop();
+    expect(rec.calls).not.toContain('pollStart');
+    await expectSocketError(p, 'EAGAIN', 'recv');
+  });
+
+  it('pollFirst aborted before the readiness event rejects with AbortError and leaves the queued data', async () => {
+    const [a, b] = pair();
+    const ac = new AbortController();
+    bs.send(b, 'x');
+    const p = P.recv(a, Buffer.alloc(8), undefined, 0, { pollFirst: true, signal: ac.signal });
+    ac.abort();
+    await expectAbort(p);
+    expect(bs.recv(a, Buffer.alloc(8), undefined, bs.MSG_DONTWAIT)).toBe(1); // still queued
+  });
+
   it('connect on a Unix stream socket with room in the backlog completes on the first attempt', async () => {
     const t = tempDir();
     cleanups.push(t.cleanup);
@@ -1199,6 +1263,9 @@ describe('bad options are rejected before any syscall', () => {
     ['timeout = NaN', { timeout: NaN }, RangeError],
     ['timeout = Infinity', { timeout: Infinity }, RangeError],
     ['timeout = 2**31', { timeout: 2 ** 31 }, RangeError],
+    ['pollFirst = 1', { pollFirst: 1 }, TypeError],
+    ["pollFirst = 'yes'", { pollFirst: 'yes' }, TypeError],
+    ['pollFirst = null', { pollFirst: null }, TypeError],
   ];
   describe.each(cases)('$name', (c) => {
     it.each(bad)('%s', async (_n, options, cls) => {

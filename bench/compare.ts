@@ -21,6 +21,7 @@ import { promises as p, sockets, source } from './lib.js';
 import { fmt, median, printCompare, type CompareReport, type CompareRow } from './report.js';
 import { nodeBulk, oursBulk, type Family } from './stream.js';
 import { Latencies, addonPair, oursPair, socketPair } from './syncpair.js';
+import { nodeUDP, oursUDP } from './udp.js';
 
 const {
   AF_INET, AF_UNIX, IPPROTO_TCP, MSG_WAITFORONE, MsgBatch, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_RCVTIMEO, SO_REUSEADDR, TCP_NODELAY,
@@ -262,7 +263,13 @@ function conns(family: Family, n: number): Conn[] {
   return out;
 }
 
-async function rrPromise(family: Family, s: Settings): Promise<M> {
+/**
+ * `pollFirst`: the reads that wait for the peer's next message (the server's read of the
+ * next request, the client's read of each reply) pass options.pollFirst, since in a
+ * ping-pong neither can be queued yet; otherwise each tries recv() first, which says EAGAIN.
+ */
+async function rrPromise(family: Family, s: Settings, pollFirst = false): Promise<M> {
+  const o = pollFirst ? { pollFirst: true } : undefined;
   const cs = conns(family, s.pairs);
   const w = new Window(s);
   const lat = new Latencies(w);
@@ -270,7 +277,7 @@ async function rrPromise(family: Family, s: Settings): Promise<M> {
     const echo = async (fd: number): Promise<void> => {
       const buf = Buffer.allocUnsafe(65536);
       for (;;) {
-        const n = await p.recv(fd, buf, 65536, 0);
+        const n = await p.recv(fd, buf, 65536, 0, o);
         if (n === 0) return;
         let off = await p.send(fd, buf, n, 0);
         while (off < n) off += await p.send(fd, buf.subarray(off, n), n - off, 0);
@@ -285,7 +292,7 @@ async function rrPromise(family: Family, s: Settings): Promise<M> {
         while (off < MSG) off += await p.send(fd, req.subarray(off), MSG - off, 0);
         let got = 0;
         while (got < MSG) {
-          const n = await p.recv(fd, got === 0 ? resp : resp.subarray(got), MSG - got, 0);
+          const n = await p.recv(fd, got === 0 ? resp : resp.subarray(got), MSG - got, 0, got === 0 ? o : undefined);
           if (n === 0) throw new Error('rr: server closed early');
           got += n;
         }
@@ -423,11 +430,14 @@ const rr = (family: Family): Workload => ({
   unit: 'round trips/s',
   contenders: [
     { name: 'ours promise ×P', side: 'ours', run: (s) => rrPromise(family, s), vsC: 'C epoll ×P' },
+    { name: 'ours promise ×P pollFirst', side: 'ours', run: (s) => rrPromise(family, s, true), vsC: 'C epoll ×P' },
     { name: 'ours sync lockstep', side: 'ours', run: (s) => rrSync(family, s), vsC: 'C lockstep' },
     { name: 'C epoll ×P', side: 'c', run: (s) => cw('rr', family, 'epoll', s.pairs)(s) },
     { name: 'C lockstep', side: 'c', run: (s) => cw('rr', family, 'lock', 1)(s) },
     { name: 'node net ×P', side: 'node', run: (s) => rrNode(family, s) },
   ],
+  targets: ['ours promise ×P', 'ours promise ×P pollFirst'].map((contender) => (
+    { contender, against: 'node net ×P', min: family === 'tcp' ? 1.3 : 2, label: `>= ${family === 'tcp' ? '1.3' : '2'}x node` })),
 });
 
 const bulk = (family: Family): Workload => ({
@@ -509,6 +519,17 @@ export const WORKLOADS: Workload[] = [
     ],
     targets: [{ contender: 'ours mmsg', against: 'C recvfrom', min: 1.5, label: '>= 1.5x C recvfrom' }],
   },
+  {
+    name: 'udp-echo',
+    what: 'UDP 64 B echo, one server socket, P client sockets, one process (datagrams/s, both ways)',
+    unit: 'datagrams/s',
+    contenders: [
+      { name: 'ours promise ×P', side: 'ours', run: (s) => oursUDP(s) },
+      { name: 'ours promise ×P pollFirst', side: 'ours', run: (s) => oursUDP(s, true) },
+      { name: 'node dgram ×P', side: 'node', run: nodeUDP },
+    ],
+    targets: ['ours promise ×P', 'ours promise ×P pollFirst'].map((contender) => ({ contender, against: 'node dgram ×P', min: 1.5, label: '>= 1.5x node' })),
+  },
   rr('tcp'),
   rr('unix'),
   bulk('tcp'),
@@ -522,6 +543,7 @@ export const WORKLOADS: Workload[] = [
       { name: 'C', side: 'c', run: cAccept },
       { name: 'node net', side: 'node', run: (s) => nodeAccept('tcp', s) },
     ],
+    targets: [{ contender: 'ours promise', against: 'node net', min: 1.5, label: '>= 1.5x node' }],
   },
   xproc(false),
   ...(hasTaskset ? [xproc(true)] : []),

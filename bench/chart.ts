@@ -89,7 +89,7 @@ function ratioChart(bars: Bar[], ticks: Tick[]): unknown {
 function scaleChart(s: ScaleReport): unknown {
   const lo = Math.min(...s.settings.counts);
   const values = s.rows.map((r) => ({
-    server: r.server === 'ours' ? 'ours (Promise API)' : 'Node net',
+    server: r.server === 'ours' ? 'ours (Promise API)' : r.server === 'node' ? 'Node net' : 'C epoll',
     conns: r.conns.toLocaleString('en-US'),
     growth: +(r.cpuUsPerMsg / s.rows.find((x) => x.server === r.server && x.conns === lo)!.cpuUsPerMsg).toFixed(2),
     us: r.cpuUsPerMsg,
@@ -108,7 +108,7 @@ function scaleChart(s: ScaleReport): unknown {
         encoding: {
           x, xOffset,
           y: { field: 'growth', type: 'quantitative', title: `CPU/msg ÷ at ${lo}` },
-          color: { field: 'server', type: 'nominal', title: null, scale: { range: ['#54a24b', '#e45756'] } },
+          color: { field: 'server', type: 'nominal', title: null, scale: { domain: ['ours (Promise API)', 'Node net', 'C epoll'], range: ['#54a24b', '#e45756', '#4c78a8'] } },
           tooltip: [{ field: 'server' }, { field: 'conns' }, { field: 'us', title: 'CPU µs/msg' }],
         },
       },

@@ -4,7 +4,9 @@
 // echoed message as the count grows, and its memory per connection (RSS and V8 heap after a
 // full GC, minus the same before the first connection, divided by the count). Ours: the
 // Promise API, one `await recv()` / `await send()` loop per connection. Node's: net.Server
-// with 'data' → write(), the same client.
+// with 'data' → write(), the same client. C's (bench/c/ref.c `tcpecho`): one thread,
+// level-triggered epoll, one recv() and the echo per readiness event: what the kernel alone
+// costs as the count grows.
 //
 // Processes: each (server, count) gets a fresh server process (so RSS and heap start from
 // the same place and nothing from the other side's run is left in them), and a fresh client
@@ -23,6 +25,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { spawn } from 'node:child_process';
+import perfHooks from 'node:perf_hooks';
+import { refBinary } from './c-ref.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const MSG = 64;
@@ -44,8 +49,10 @@ export const SCALE_QUICK: ScaleOptions = { ...SCALE_DEFAULTS, msgs: 20_000, reps
 /** Target: CPU per message at the largest count within this factor of the smallest's. */
 export const SCALE_TARGET = 1.3;
 
+type Server = 'ours' | 'node' | 'c';
+
 export interface ScaleRow {
-  server: 'ours' | 'node';
+  server: Server;
   conns: number;
   /** Server process CPU (user + system) per echoed message, µs: median of the reps. */
   cpuUsPerMsg: number;
@@ -53,6 +60,10 @@ export interface ScaleRow {
   cpuUsReps: number[];
   /** Round-robin messages per second as the client saw them (median rep). */
   msgsPerSec: number;
+  /** GC time per message (µs, PerformanceObserver 'gc' entries; median rep; 0 for C). */
+  gcUsPerMsg: number;
+  /** Mark-compact (major) collections during the measured reps, all reps together. */
+  majorGcs: number;
   /** (after − before) / conns, bytes, after a full GC in the server process. */
   rssPerConn: number;
   heapPerConn: number;
@@ -68,7 +79,7 @@ export interface ScaleReport {
   settings: ScaleOptions;
   rows: ScaleRow[];
   /** CPU per message at the largest count ÷ at the smallest, per server. */
-  growth: { ours: number; node: number };
+  growth: { ours: number; node: number; c: number };
   target: number;
   pass: boolean;
 }
@@ -130,8 +141,8 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-async function measureOne(server: 'ours' | 'node', conns: number, o: ScaleOptions): Promise<ScaleRow> {
-  const srv = new Child(['--role=server', `--server=${server}`, `--conns=${conns}`], `${server} server`);
+async function measureOne(server: Server, conns: number, o: ScaleOptions): Promise<ScaleRow> {
+  const srv = new Child(['--role=server', `--server=${server}`, `--conns=${conns}`, ...(server === 'c' ? [`--bin=${refBinary()}`] : [])], `${server} server`);
   let cli: Child | undefined;
   try {
     const { port } = (await srv.first(20_000)) as unknown as { port: number };
@@ -153,12 +164,17 @@ async function measureOne(server: 'ours' | 'node', conns: number, o: ScaleOption
     const mem = (await srv.request({ cmd: 'mem' }, 30_000)) as unknown as Mem;
     const cpu: number[] = [];
     const rates: number[] = [];
+    const gcUs: number[] = [];
+    let majorGcs = 0;
+    interface Cpu { cpu: number; gcMs?: number; majors?: number }
     for (let r = 0; r < o.reps; r++) {
-      const c0 = (await srv.request({ cmd: 'cpu' }, 10_000)).cpu as number;
+      const c0 = (await srv.request({ cmd: 'cpu' }, 10_000)) as unknown as Cpu;
       const { seconds } = (await cli.request({ cmd: 'run', msgs: o.msgs }, 120_000)) as unknown as { seconds: number };
-      const c1 = (await srv.request({ cmd: 'cpu' }, 10_000)).cpu as number;
-      cpu.push((c1 - c0) / o.msgs);
+      const c1 = (await srv.request({ cmd: 'cpu' }, 10_000)) as unknown as Cpu;
+      cpu.push((c1.cpu - c0.cpu) / o.msgs);
       rates.push(o.msgs / seconds);
+      gcUs.push((((c1.gcMs ?? 0) - (c0.gcMs ?? 0)) * 1000) / o.msgs);
+      majorGcs += (c1.majors ?? 0) - (c0.majors ?? 0);
     }
     await cli.request({ cmd: 'close' }, 30_000);
     await srv.request({ cmd: 'closed', n: WARM + conns }, 30_000);
@@ -170,6 +186,8 @@ async function measureOne(server: 'ours' | 'node', conns: number, o: ScaleOption
       cpuUsPerMsg: +median(cpu).toFixed(3),
       cpuUsReps: cpu.map((c) => +c.toFixed(3)),
       msgsPerSec: Math.round(mi >= 0 ? rates[mi]! : median(rates)),
+      gcUsPerMsg: +median(gcUs).toFixed(3),
+      majorGcs,
       rssPerConn: Math.round((mem.rss - base.rss) / conns),
       heapPerConn: Math.round((mem.heapUsed - base.heapUsed) / conns),
       externalPerConn: Math.round((mem.external - base.external) / conns),
@@ -183,18 +201,21 @@ export async function runScale(o: ScaleOptions = SCALE_DEFAULTS, log: (s: string
   const rows: ScaleRow[] = [];
   let k = 0;
   for (const conns of o.counts) {
-    // Alternate which server goes first.
-    for (const server of (k++ % 2 === 0 ? ['ours', 'node'] : ['node', 'ours']) as ('ours' | 'node')[]) {
+    // Alternate the order of the servers.
+    const servers: Server[] = ['ours', 'node', 'c'];
+    for (const server of k++ % 2 === 0 ? servers : [...servers].reverse()) {
       const row = await measureOne(server, conns, o);
       rows.push(row);
       log(`  scale ${server} ${conns} conns: ${row.cpuUsPerMsg.toFixed(2)} CPU us/msg (reps ${row.cpuUsReps.join(' / ')}), ` +
+        `GC ${row.gcUsPerMsg.toFixed(2)} us/msg, ${row.majorGcs} major GCs, ` +
         `${row.msgsPerSec.toLocaleString('en-US')} msgs/s, ${row.rssPerConn} B RSS + ${row.heapPerConn} B heap + ${row.externalPerConn} B external per conn\n`);
     }
   }
   const lo = Math.min(...o.counts);
   const hi = Math.max(...o.counts);
-  const cost = (s: 'ours' | 'node', n: number): number => rows.find((r) => r.server === s && r.conns === n)!.cpuUsPerMsg;
-  const growth = { ours: +(cost('ours', hi) / cost('ours', lo)).toFixed(3), node: +(cost('node', hi) / cost('node', lo)).toFixed(3) };
+  const cost = (s: Server, n: number): number => rows.find((r) => r.server === s && r.conns === n)!.cpuUsPerMsg;
+  const grows = (s: Server): number => +(cost(s, hi) / cost(s, lo)).toFixed(3);
+  const growth = { ours: grows('ours'), node: grows('node'), c: grows('c') };
   return {
     scale: 'berkeley-sockets', node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length,
     settings: o, rows, growth, target: SCALE_TARGET, pass: growth.ours <= SCALE_TARGET,
@@ -203,12 +224,13 @@ export async function runScale(o: ScaleOptions = SCALE_DEFAULTS, log: (s: string
 
 export function printScale(r: ScaleReport): void {
   const out: string[] = [];
-  const hdr = ['server', 'conns', 'CPU us/msg', 'x @min', 'msgs/s', 'RSS B/conn', 'heap B/conn', 'external B/conn'];
+  const hdr = ['server', 'conns', 'CPU us/msg', 'x @min', 'GC us/msg', 'major GCs', 'msgs/s', 'RSS B/conn', 'heap B/conn', 'external B/conn'];
   const rows = [hdr];
   const lo = Math.min(...r.settings.counts);
   for (const x of r.rows) {
     const base = r.rows.find((y) => y.server === x.server && y.conns === lo)!;
     rows.push([x.server, x.conns.toLocaleString('en-US'), x.cpuUsPerMsg.toFixed(2), `${(x.cpuUsPerMsg / base.cpuUsPerMsg).toFixed(2)}x`,
+      (x.gcUsPerMsg ?? 0).toFixed(2), String(x.majorGcs ?? 0),
       x.msgsPerSec.toLocaleString('en-US'), String(x.rssPerConn), String(x.heapPerConn), String(x.externalPerConn)]);
   }
   const widths = hdr.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
@@ -216,7 +238,7 @@ export function printScale(r: ScaleReport): void {
   out.push(line(hdr), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line));
   out.push(`scale: ${r.settings.msgs.toLocaleString('en-US')} msgs x ${r.settings.reps} rep(s) per row, ${r.settings.inflight} in flight, round-robin; ` +
     `CPU us/msg: server process user + system; memory: after - before the connections, full GC, per connection.`);
-  out.push(`CPU per message at ${Math.max(...r.settings.counts)} conns / at ${lo}: ours ${r.growth.ours.toFixed(2)}x, node ${r.growth.node.toFixed(2)}x ` +
+  out.push(`CPU per message at ${Math.max(...r.settings.counts)} conns / at ${lo}: ours ${r.growth.ours.toFixed(2)}x, node ${r.growth.node.toFixed(2)}x, C ${r.growth.c.toFixed(2)}x ` +
     `(target <= ${r.target}x: ${r.pass ? 'pass' : 'FAIL'})`);
   process.stdout.write(`${out.join('\n')}\n${JSON.stringify(r)}\n`);
 }
@@ -255,6 +277,18 @@ const cpuNow = (): number => {
   return c.user + c.system;
 };
 
+/** GC pauses of this process so far: total ms and mark-compact count. */
+const gcStats = { ms: 0, majors: 0 };
+function watchGc(): void {
+  const { PerformanceObserver, constants } = perfHooks;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcStats.ms += e.duration;
+      if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcStats.majors++;
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
+
 const send = (m: Reply): void => {
   process.send!(m);
 };
@@ -272,8 +306,72 @@ function serve(handler: (m: Record<string, unknown>) => Promise<Reply> | Reply):
   });
 }
 
+/**
+ * The C server (ref.c `tcpecho`), driven for the parent like the others: its counts, CPU
+ * and RSS come from its `stat` replies; it has no V8 heap.
+ */
+async function cServerMain(): Promise<void> {
+  const proc = spawn(arg('bin'), ['tcpecho', '3600'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  proc.on('exit', (code, signal) => {
+    process.stderr.write(`scale C server exited with ${code ?? signal}\n`);
+    process.exit(1);
+  });
+  process.on('exit', () => proc.kill('SIGKILL'));
+  const lines: string[] = [];
+  let wake: (() => void) | null = null;
+  let part = '';
+  proc.stdout.setEncoding('utf8');
+  proc.stdout.on('data', (d: string) => {
+    part += d;
+    for (let i; (i = part.indexOf('\n')) >= 0; part = part.slice(i + 1)) lines.push(part.slice(0, i));
+    wake?.();
+  });
+  const line = async <T>(): Promise<T> => {
+    const t0 = Date.now();
+    while (lines.length === 0) {
+      if (Date.now() - t0 > 10_000) throw new Error('C server: no reply in 10 s');
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, 100);
+      });
+      wake = null;
+    }
+    return JSON.parse(lines.shift()!) as T;
+  };
+  interface Stat { accepted: number; closed: number; cpuUs: number; rss: number }
+  const stat = (): Promise<Stat> => {
+    proc.stdin.write('stat\n');
+    return line<Stat>();
+  };
+  const until = async (done: (st: Stat) => boolean, what: string, ms: number): Promise<void> => {
+    for (const t0 = Date.now(); ; await new Promise((r) => setTimeout(r, 5))) {
+      const st = await stat();
+      if (done(st)) return;
+      if (Date.now() - t0 > ms) throw new Error(`${what}: timed out (${st.accepted} accepted, ${st.closed} closed)`);
+    }
+  };
+  const { port } = await line<{ port: number }>();
+  serve(async (m) => {
+    switch (m.cmd) {
+      case 'accepted': await until((st) => st.accepted >= (m.n as number), 'accept', 25_000); return {};
+      case 'closed': await until((st) => st.closed >= (m.n as number), 'close', 25_000); return {};
+      case 'mem': return { rss: (await stat()).rss, heapUsed: 0, external: 0 };
+      case 'cpu': return { cpu: (await stat()).cpuUs };
+      case 'exit':
+        proc.removeAllListeners('exit');
+        proc.stdin.end();
+        setImmediate(() => process.disconnect());
+        return {};
+      default: throw new Error(`unknown command ${String(m.cmd)}`);
+    }
+  });
+  send({ port });
+}
+
 async function serverMain(): Promise<void> {
   const which = arg('server');
+  if (which === 'c') return cServerMain();
+  watchGc();
   const conns = Number(arg('conns')) + WARM;
   const { promises: p, sockets } = await import('./lib.js');
   const { AF_INET, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, IPPROTO_TCP, TCP_NODELAY, bind, close, getsockname, listen, setsockopt, sockaddr_in, socket } = sockets;
@@ -348,7 +446,8 @@ async function serverMain(): Promise<void> {
       case 'accepted': await poll(() => accepted >= (m.n as number), 'accept', 25_000); return {};
       case 'closed': await poll(() => closed >= (m.n as number), 'close', 25_000); return {};
       case 'mem': return { ...memNow() };
-      case 'cpu': return { cpu: cpuNow() };
+      // The observer's entries come on a later tick: wait one so the figures are current.
+      case 'cpu': await new Promise((r) => setTimeout(r, 20)); return { cpu: cpuNow(), gcMs: gcStats.ms, majors: gcStats.majors };
       case 'exit':
         setImmediate(() => process.disconnect());
         return {};

@@ -12,6 +12,7 @@
  *   ref echo      MAX_S                                     UDP echo server until stdin EOF / 2 s idle
  *   ref ping      PORT WARMUP_MS DURATION_MS                UDP ping-pong client (latency)
  *   ref drain     WARM COUNT MMSG                           receive WARM, then COUNT timed, queued on fd 3
+ *   ref tcpecho   MAX_S                                     TCP echo server for bench/scale.ts (commands on stdin)
  *
  * Each prints one JSON line with its result, as the TypeScript contenders report theirs:
  * {"rate":units/s,"cpuUs":per unit[,"meanUs","p99Us"]}.
@@ -592,6 +593,105 @@ static int do_drain(long long warm, long long count, int mmsg) {
   return 0;
 }
 
+/* ---- 11. TCP echo server for bench/scale.ts: one thread, level-triggered epoll over the
+ * listener, stdin and every connection; on readiness one recv() of up to 1 KiB and the same
+ * bytes sent back (as ours and Node's servers: one read per readiness event, echo, wait
+ * again). Prints {"port"} first; each stdin line "stat" is answered with
+ * {"accepted","closed","cpuUs","rss"} (rss in bytes, from /proc/self/statm); EOF or "exit"
+ * ends it; MAX_S bounds its life. ---- */
+static long rss_bytes(void) {
+  long pages = 0, resident = 0;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (f == NULL) return 0;
+  if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+  fclose(f);
+  return resident * sysconf(_SC_PAGESIZE);
+}
+
+static int do_tcpecho(double max_s) {
+  char path[128] = "";
+  struct sockaddr_storage ss;
+  socklen_t sl;
+  int lfd = listener(1, path, &ss, &sl);
+  if (listen(lfd, 4096) < 0) die("listen");
+  fcntl(lfd, F_SETFL, O_NONBLOCK);
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) die("epoll_create1");
+  struct epoll_event ev = {.events = EPOLLIN, .data.fd = lfd};
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) < 0) die("epoll_ctl listener");
+  ev.data.fd = 0;
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ev) < 0) die("epoll_ctl stdin");
+  printf("{\"port\":%d}\n", ntohs(((struct sockaddr_in *)&ss)->sin_port));
+  fflush(stdout);
+  double deadline = now_ms() + max_s * 1e3;
+  long long accepted = 0, closed = 0;
+  char buf[1024], line[64];
+  size_t linelen = 0;
+  static struct epoll_event evs[256];
+  for (;;) {
+    if (now_ms() > deadline) { fprintf(stderr, "tcpecho: time limit\n"); return 1; }
+    int n = epoll_wait(ep, evs, 256, 1000);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die("epoll_wait");
+    }
+    for (int i = 0; i < n; i++) {
+      int fd = evs[i].data.fd;
+      if (fd == lfd) {
+        for (;;) {
+          int c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+          if (c < 0) {
+            if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) break;
+            die("accept4");
+          }
+          int one = 1;
+          setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+          struct epoll_event ce = {.events = EPOLLIN, .data.fd = c};
+          if (epoll_ctl(ep, EPOLL_CTL_ADD, c, &ce) < 0) die("epoll_ctl conn");
+          accepted++;
+        }
+      } else if (fd == 0) {
+        ssize_t k = read(0, line + linelen, sizeof line - 1 - linelen);
+        if (k <= 0) return 0; /* EOF: the parent is done */
+        linelen += (size_t)k;
+        line[linelen] = 0;
+        char *nl;
+        while ((nl = strchr(line, '\n')) != NULL) {
+          *nl = 0;
+          if (!strcmp(line, "exit")) return 0;
+          if (!strcmp(line, "stat")) {
+            printf("{\"accepted\":%lld,\"closed\":%lld,\"cpuUs\":%.0f,\"rss\":%ld}\n", accepted, closed, cpu_us(), rss_bytes());
+            fflush(stdout);
+          }
+          size_t rest = linelen - (size_t)(nl + 1 - line);
+          memmove(line, nl + 1, rest + 1);
+          linelen = rest;
+        }
+        if (linelen == sizeof line - 1) linelen = 0; /* an overlong line: dropped */
+      } else {
+        ssize_t k = recv(fd, buf, sizeof buf, 0);
+        if (k < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (k <= 0) {
+          close(fd); /* also leaves the epoll set */
+          closed++;
+          continue;
+        }
+        for (ssize_t off = 0; off < k;) {
+          ssize_t w = send(fd, buf + off, (size_t)(k - off), MSG_NOSIGNAL);
+          if (w > 0) { off += w; continue; }
+          if (w < 0 && errno == EINTR) continue;
+          if (w < 0 && errno == EAGAIN) {
+            struct pollfd p = {fd, POLLOUT, 0};
+            if (poll(&p, 1, 2000) <= 0) die("tcpecho: send buffer stayed full");
+            continue;
+          }
+          die("tcpecho: send");
+        }
+      }
+    }
+  }
+}
+
 int main(int argc, char **argv) {
   const char *m = argc > 1 ? argv[1] : "";
 #define A(i) (argc > (i) ? atof(argv[i]) : 0)
@@ -604,6 +704,7 @@ int main(int argc, char **argv) {
   if (!strcmp(m, "accept") && argc == 3) return do_accept(A(2));
   if (!strcmp(m, "echo") && argc == 3) return do_echo(A(2));
   if (!strcmp(m, "ping") && argc == 5) return do_ping((int)A(2), A(3), A(4));
+  if (!strcmp(m, "tcpecho") && argc == 3) return do_tcpecho(A(2));
   if (!strcmp(m, "drain") && argc == 5) return do_drain((long long)A(2), (long long)A(3), (int)A(4));
   fprintf(stderr, "usage: see the comment at the top of bench/c/ref.c\n");
   return 2;

@@ -20,7 +20,7 @@ import * as v from './validate.js';
 import { addrBytes, addrDone, addrIn, addrLenOf, addrOut, describeAddress, type AddrArg } from './addrargs.js';
 import { type SocketAddress } from './structs.js';
 import {
-  DISCONNECT, PRIORITIZED, READABLE, WRITABLE, ensureNonBlocking, opOptions, pollFirst, soError, ioRetry, waitFor, type OpOptions,
+  DISCONNECT, PRIORITIZED, READABLE, WRITABLE, ensureNonBlocking, opOptions, pollFirst, soError, waitFor, waitIo, type OpOptions,
 } from './registry.js';
 
 export type { OpOptions };
@@ -111,7 +111,7 @@ export function send(fd: number, buf: v.Data, len?: number, flags?: number, opti
     const o = callOptions(options);
     const r = pollFirst(o, f) ? -EAGAIN : io.send(fd, b, n, f | MSG_DONTWAIT);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'send'));
-    return waitFor(fd, 'send', WRITABLE, ioRetry(io.send, fd, b, n, f | MSG_DONTWAIT, null, null), o);
+    return waitIo(fd, 'send', WRITABLE, io.send, b, n, f | MSG_DONTWAIT, null, null, undefined, undefined, o);
   } catch (err) {
     return Promise.reject(err);
   }
@@ -132,7 +132,7 @@ export function recv(fd: number, buf: ArrayBufferView, len?: number, flags?: num
     const o = callOptions(options);
     const r = pollFirst(o, f) ? -EAGAIN : io.recv(fd, b, n, f | MSG_DONTWAIT);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'recv'));
-    return waitFor(fd, 'recv', READABLE, ioRetry(io.recv, fd, b, n, f | MSG_DONTWAIT, null, null), o);
+    return waitIo(fd, 'recv', READABLE, io.recv, b, n, f | MSG_DONTWAIT, null, null, undefined, undefined, o);
   } catch (err) {
     return Promise.reject(err);
   }
@@ -155,7 +155,7 @@ export function sendto(fd: number, buf: v.Data, len: number | undefined, flags: 
     const o = callOptions(options);
     const r = pollFirst(o, f) ? -EAGAIN : io.sendto(fd, b, n, f | MSG_DONTWAIT, bytes, alen);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'sendto', addr ?? undefined));
-    return waitFor(fd, 'sendto', WRITABLE, ioRetry(io.sendto, fd, b, n, f | MSG_DONTWAIT, bytes, alen), o, at(addr));
+    return waitIo(fd, 'sendto', WRITABLE, io.sendto, b, n, f | MSG_DONTWAIT, bytes, alen, undefined, addr ?? undefined, o);
   } catch (err) {
     return Promise.reject(err);
   }
@@ -178,7 +178,7 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
     const r = pollFirst(o, f) ? -EAGAIN : io.recvfrom(fd, b, n, f | MSG_DONTWAIT, out);
     if (r >= 0 && out) addrDone(addr);
     if (r !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.resolve(settle(r, 'recvfrom'));
-    return waitFor(fd, 'recvfrom', READABLE, ioRetry(io.recvfrom, fd, b, n, f | MSG_DONTWAIT, out, null, out ? addr : undefined), o);
+    return waitIo(fd, 'recvfrom', READABLE, io.recvfrom, b, n, f | MSG_DONTWAIT, out, null, out ? addr : undefined, undefined, o);
   } catch (err) {
     return Promise.reject(err);
   }

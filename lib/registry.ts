@@ -8,7 +8,8 @@ import {
   EAGAIN, ECANCELED, ETIMEDOUT, F_GETFL, F_SETFL, MSG_DONTWAIT, O_NONBLOCK, POLLIN, SO_ERROR, SO_RCVTIMEO, SO_SNDTIMEO, SOL_SOCKET,
 } from './constants.generated.js';
 import { timeval } from './structs.js';
-import { addrDone } from './addrargs.js';
+import { addrDone, describeAddress } from './addrargs.js';
+import { type SocketAddress } from './structs.js';
 import * as v from './validate.js';
 
 export const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED } = native.pollEvents;
@@ -39,7 +40,7 @@ interface Waiter {
 }
 
 class FdState {
-  readonly waiters: Waiter[] = [];
+  readonly waiters: Pending[] = [];
   /** UV events the handle is started with (0: stopped). */
   mask = 0;
   /** Whether a uv_poll_t exists for the fd. */
@@ -50,6 +51,12 @@ class FdState {
   nonblocking = false;
   /** In `idle`: no waiters, the handle to be stopped at the end of this loop iteration. */
   idle = false;
+  /**
+   * The fd's last settled Pending, kept for its next wait. A wait on a long-idle
+   * connection lives through many scavenges and is promoted, so with thousands of
+   * connections a fresh one per wait becomes old-generation garbage per message.
+   */
+  spare: Pending | null = null;
   constructor(readonly fd: number) {}
 }
 
@@ -131,7 +138,12 @@ function dispatch(fd: number, status: number, events: number): void {
   let kept = 0;
   for (let i = 0; i < ws.length; i++) {
     const w = ws[i]!;
-    if ((status < 0 || (w.events & events) !== 0) && w.fire(events, status)) continue;
+    if ((status < 0 || (w.events & events) !== 0) && w.fire(events, status)) {
+      // Settled, and nothing else holds it (no timer, no abort listener): the fd's next
+      // wait reuses it. fire() runs no user code, so that wait comes after this loop.
+      if (w.timer === undefined && w.signal === undefined) st.spare = w.recycle();
+      continue;
+    }
     ws[kept++] = w;
   }
   // pop(), not `length = kept`: truncating frees the array's storage, and the next wait
@@ -276,15 +288,59 @@ export function waitFor(
 ): Promise<number> {
   const signal = opts?.signal;
   if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
-  const st = stateFor(fd);
-  const w = new Pending(st, events, syscall, attempt, where);
+  const w = pending(stateFor(fd), events, syscall);
+  w.attempt = attempt;
+  w.where = where;
+  return wait(w, opts);
+}
+
+type IoCall<B> = (fd: number, buf: ArrayBufferView, len: number, flags: number, a: Uint8Array | null, b: B) => number;
+
+/**
+ * waitFor() for a data-transfer call (send, recv, sendto, recvfrom), retried as
+ * `call(fd, buf, len, flags, a, b)`. When `out` is given, a success stores the kernel's
+ * addrlen in it (addrDone); `to` is the destination named in a failure. The arguments go
+ * into the Pending's own fields, not a closure: no allocation beyond the promise.
+ */
+export function waitIo<B>(
+  fd: number, syscall: string, events: number, call: IoCall<B>, buf: ArrayBufferView, len: number, flags: number,
+  a: Uint8Array | null, b: B, out: unknown, to: unknown, opts: OpOptions | undefined,
+): Promise<number> {
+  const signal = opts?.signal;
+  if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
+  const w = pending(stateFor(fd), events, syscall);
+  w.call = call as IoCall<unknown>;
+  w.fd = fd;
+  w.buf = buf;
+  w.len = len;
+  w.flags = flags;
+  w.a = a;
+  w.b = b;
+  w.out = out;
+  w.to = to;
+  return wait(w, opts);
+}
+
+/** The fd's spare Pending (see FdState.spare), or a new one. */
+function pending(st: FdState, events: number, syscall: string): Pending {
+  const w = st.spare;
+  if (w === null) return new Pending(st, events, syscall);
+  st.spare = null;
+  w.events = events;
+  w.syscall = syscall;
+  return w;
+}
+
+function wait(w: Pending, opts: OpOptions | undefined): Promise<number> {
+  const st = w.st;
   executorFor = w;
   const promise = new NativePromise<number>(executor);
   st.waiters.push(w);
   updateMask(st);
   if (opts?.timeout !== undefined) {
-    w.timer = setTimeout(() => w.withdraw(failure(ETIMEDOUT, syscall, where?.())), opts.timeout);
+    w.timer = setTimeout(() => w.withdraw(failure(ETIMEDOUT, w.syscall, w.address())), opts.timeout);
   }
+  const signal = opts?.signal;
   if (signal !== undefined) {
     w.signal = signal;
     w.onAbort = () => w.withdraw(new AbortError(signal.reason));
@@ -307,44 +363,45 @@ function executor(resolve: (r: number) => void, reject: (err: Error) => void): v
   w.reject = reject;
 }
 
-type IoCall<B> = (fd: number, buf: ArrayBufferView, len: number, flags: number, a: Uint8Array | null, b: B) => number;
-
 /**
- * The retry of a data-transfer call (send, recv, sendto, recvfrom) for waitFor():
- * `call(fd, buf, len, flags, a, b)`, and when `addr` is given, a success stores the
- * kernel's addrlen in it (addrDone). Made here, not by the caller: a closure over the
- * caller's locals would make V8 allocate their context on every call, the fast path that
- * never waits included.
+ * The Waiter of one waitFor()/waitIo() call: a class, so that waiting allocates no
+ * closures; reused for the fd's next wait once settled (FdState.spare).
  */
-export function ioRetry<B>(
-  call: IoCall<B>, fd: number, buf: ArrayBufferView, len: number, flags: number, a: Uint8Array | null, b: B, addr?: unknown,
-): () => number {
-  if (addr === undefined) return () => call(fd, buf, len, flags, a, b);
-  return () => {
-    const r = call(fd, buf, len, flags, a, b);
-    if (r >= 0) addrDone(addr);
-    return r;
-  };
-}
-
-/** The Waiter of one waitFor() call: a class, so that waiting allocates no closures. */
 class Pending implements Waiter {
-  resolve!: (r: number) => void;
-  reject!: (err: Error) => void;
+  resolve: (r: number) => void = settledAlready;
+  reject: (err: Error) => void = settledAlready;
   timer: NodeJS.Timeout | undefined = undefined;
   signal: AbortSignal | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
-  constructor(
-    readonly st: FdState,
-    readonly events: number,
-    readonly syscall: string,
-    readonly attempt: (events: number, status: number) => number,
-    readonly where: (() => ErrorAddress | undefined) | undefined,
-  ) {}
+  /** waitFor(): the retry, and what a failure names. */
+  attempt: ((events: number, status: number) => number) | null = null;
+  where: (() => ErrorAddress | undefined) | undefined = undefined;
+  /** waitIo(): the retry's call and arguments, the address to complete, the destination. */
+  call: IoCall<unknown> | null = null;
+  fd = -1;
+  buf: ArrayBufferView | null = null;
+  len = 0;
+  flags = 0;
+  a: Uint8Array | null = null;
+  b: unknown = null;
+  out: unknown = undefined;
+  to: unknown = undefined;
+  constructor(readonly st: FdState, public events: number, public syscall: string) {}
+  private retry(ev: number, status: number): number {
+    if (this.attempt !== null) return this.attempt(ev, status);
+    const r = this.call!(this.fd, this.buf!, this.len, this.flags, this.a, this.b);
+    if (r >= 0 && this.out !== undefined) addrDone(this.out);
+    return r;
+  }
+  /** What a failure names: the destination of a sendto(), or waitFor()'s `where`. */
+  address(): ErrorAddress | undefined {
+    if (this.to !== undefined) return describeAddress(this.to as SocketAddress);
+    return this.where?.();
+  }
   fire(ev: number, status: number): boolean {
     let r: number;
     try {
-      r = this.attempt(ev, status);
+      r = this.retry(ev, status);
     } catch (err) {
       // The retry re-reads the caller's buffers: one detached, transferred or shrunk while
       // the operation waited throws here, and must reject this operation, not escape
@@ -356,7 +413,7 @@ class Pending implements Waiter {
     if (r === -EAGAIN) return false;
     this.finish();
     if (r >= 0) this.resolve(r);
-    else this.reject(failure(-r, this.syscall, this.where?.()));
+    else this.reject(failure(-r, this.syscall, this.address()));
     return true;
   }
   fail(err: Error): void {
@@ -373,11 +430,28 @@ class Pending implements Waiter {
     this.reject(err);
     updateMask(this.st);
   }
+  /** Forgets the settled operation (its promise, buffers, addresses) and returns itself. */
+  recycle(): this {
+    this.resolve = settledAlready;
+    this.reject = settledAlready;
+    this.attempt = null;
+    this.where = undefined;
+    this.call = null;
+    this.buf = null;
+    this.a = null;
+    this.b = null;
+    this.out = undefined;
+    this.to = undefined;
+    return this;
+  }
   private finish(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     if (this.onAbort !== undefined) this.signal!.removeEventListener('abort', this.onAbort);
   }
 }
+
+/** A recycled Pending's resolve/reject until its next wait sets them. */
+function settledAlready(): void {}
 
 /**
  * Ownership of an fd by one object (a Socket): `open` stays true until close(fd) or

@@ -979,6 +979,36 @@ describe('several pending operations on one fd', () => {
 
 // ---------------------------------------------------------------------------------------
 
+describe('successive waits on one fd (the wait object is reused)', () => {
+  it('a later recv() without an address leaves the address of an earlier recvfrom() alone', async () => {
+    const rx = udp();
+    const tx1 = udp();
+    const tx2 = udp();
+    const from = new bs.sockaddr_in();
+    const buf = Buffer.alloc(64);
+    const p1 = P.recvfrom(rx.fd, buf, undefined, 0, from, undefined, { pollFirst: true });
+    setTimeout(() => bs.sendto(tx1.fd, 'one', undefined, 0, rx.addr), 5);
+    expect(await p1).toBe(3);
+    expect(from.port).toBe(tx1.addr.port);
+    const p2 = P.recv(rx.fd, buf, undefined, 0, { pollFirst: true });
+    setTimeout(() => bs.sendto(tx2.fd, 'two!', undefined, 0, rx.addr), 5);
+    expect(await p2).toBe(4);
+    expect(from.port).toBe(tx1.addr.port); // not rewritten with tx2's
+  });
+
+  it('a later wait fails with its own syscall and reason, not the earlier one\'s', async () => {
+    const [a, b] = pair();
+    const buf = Buffer.alloc(64);
+    const p1 = P.recv(a, buf, undefined, 0, { pollFirst: true });
+    setTimeout(() => bs.send(b, 'x'), 5);
+    expect(await p1).toBe(1);
+    fillSendBuffer(a);
+    const p2 = P.send(a, Buffer.alloc(4096), undefined, 0);
+    setTimeout(() => shut(b), 5);
+    await expectSocketError(p2, 'EPIPE', 'send');
+  });
+});
+
 describe('connect', () => {
   it('completes through writability and SO_ERROR: a closed port rejects ECONNREFUSED with address and port', async () => {
     const hold = own(bs.socket(bs.AF_INET, bs.SOCK_STREAM, 0));

@@ -350,6 +350,23 @@ describe('Unix domain', () => {
     expect(chunks.map(String)).toEqual(['abcd', 'efgh', 'ij']);
   });
 
+  it('chunks({ pollFirst }) passes the option to each recv; a non-boolean throws TypeError before any recv', async () => {
+    const [a, b] = own(Socket.pair(bs.AF_UNIX, bs.SOCK_STREAM));
+    expect(() => b.chunks({ pollFirst: 1 as unknown as boolean })).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }));
+    a.sendSync('queued before');
+    a.shutdown(bs.SHUT_WR);
+    const chunks = await collect(b.chunks({ pollFirst: true, ...T }));
+    expect(Buffer.concat(chunks).toString()).toBe('queued before');
+  });
+
+  it('recv with { pollFirst } on the Socket class waits, then receives', async () => {
+    const [a, b] = own(Socket.pair(bs.AF_UNIX, bs.SOCK_SEQPACKET));
+    const buf = Buffer.alloc(16);
+    const p = b.recv(buf, undefined, 0, { pollFirst: true, ...T });
+    setTimeout(() => a.sendSync('later'), 5);
+    expect(buf.toString('utf8', 0, await p)).toBe('later');
+  });
+
   it('dgram: sync and async keep message boundaries', async () => {
     const [a, b] = own(Socket.pair(bs.AF_UNIX, bs.SOCK_DGRAM));
     a.sendSync('x');

@@ -4,6 +4,8 @@
 //   sync send+recv   N sync calls (N/2 send() + N/2 recv() of 64 bytes) on an AF_UNIX
 //                    SOCK_DGRAM socketpair, one thread, no event loop. Default 10,000,000.
 //   sync getsockopt  N/10 getsockopt(SOL_SOCKET, SO_RCVBUF) calls (number form).
+//   sync sendto+recvfrom  N/10 calls (sendto() to a sockaddr_in, recvfrom() into one) on two
+//                    UDP sockets on 127.0.0.1: the address paths of the udp-pair workload.
 //   async recv/send  M Promise-API calls (M/2 iterations of: recv() on an empty socket, which
 //                    waits for readiness, then send() on the peer, then the recv's result) on
 //                    an AF_UNIX SOCK_STREAM socketpair. Default 1,000,000.
@@ -144,7 +146,10 @@ async function measure(name: string, calls: number, callsPerStep: number, loop: 
 
 export async function runMemory(o: MemoryOptions = MEMORY_DEFAULTS): Promise<MemoryReport> {
   const { promises: p, sockets } = await import('./lib.js');
-  const { AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_RCVBUF, close, getsockopt, recv, send, socketpair } = sockets;
+  const {
+    AF_INET, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_RCVBUF, bind, close, getsockname, getsockopt, recv, recvfrom, send, sendto, sockaddr_in,
+    socket, socketpair,
+  } = sockets;
   const gcs = new GcCounter();
   const rows: MemoryRow[] = [];
   const newSpace = (() => {
@@ -182,6 +187,27 @@ export async function runMemory(o: MemoryOptions = MEMORY_DEFAULTS): Promise<Mem
         for (let i = 0; i < steps; i++) {
           if ((i & (SAMPLE - 1)) === 0) meter.sample();
           if (getsockopt(a, SOL_SOCKET, SO_RCVBUF) <= 0) throw new Error('getsockopt');
+        }
+        meter.sample();
+      }, samplingCost, gcs));
+    } finally {
+      close(a);
+      close(b);
+    }
+  }
+  {
+    const a = socket(AF_INET, SOCK_DGRAM, 0);
+    const b = socket(AF_INET, SOCK_DGRAM, 0);
+    try {
+      bind(a, new sockaddr_in('127.0.0.1', 0));
+      bind(b, new sockaddr_in('127.0.0.1', 0));
+      const to = new sockaddr_in();
+      getsockname(b, to);
+      const from = new sockaddr_in();
+      rows.push(await measure('sync sendto+recvfrom', Math.round(o.syncCalls / 10), 2, (steps, meter) => {
+        for (let i = 0; i < steps; i++) {
+          if ((i & (SAMPLE - 1)) === 0) meter.sample();
+          if (sendto(a, req, 64, 0, to) !== 64 || recvfrom(b, resp, 64, 0, from) !== 64) throw new Error('short datagram');
         }
         meter.sample();
       }, samplingCost, gcs));

@@ -50,7 +50,13 @@ export function addrDone(addr: unknown): void {
 
 /** check() for calls aimed at an address: the error names it (built only on failure). */
 export function checkAt(ret: number, syscall: string, addr: unknown): number {
-  return ret >= 0 ? ret : check(ret, syscall, () => describeAddress(addr as SocketAddress));
+  // The closure lives in another function: one here would make V8 allocate this
+  // function's context (holding `addr`) on every call, successes included (sendto).
+  return ret >= 0 ? ret : failAt(ret, syscall, addr);
+}
+
+function failAt(ret: number, syscall: string, addr: unknown): number {
+  return check(ret, syscall, () => describeAddress(addr as SocketAddress));
 }
 
 /** Host-readable address fields of a sockaddr, for error reports. */

@@ -49,8 +49,14 @@ class FdState {
   forced = false;
   /** O_NONBLOCK is known to be set (by the caller or by us). */
   nonblocking = false;
-  /** In `idle`: no waiters, the handle to be stopped at the end of this loop iteration. */
+  /** No waiters: the handle is to be stopped at the end of this loop iteration. */
   idle = false;
+  /**
+   * In the `idle` list (at most once, whatever `idle` says now): a state that goes idle
+   * and busy again many times between two stopIdle() calls must not be listed each time,
+   * or the list grows by one entry per operation under steady traffic.
+   */
+  listed = false;
   /**
    * The fd's last settled Pending, kept for its next wait. A wait on a long-idle
    * connection lives through many scavenges and is promoted, so with thousands of
@@ -78,6 +84,7 @@ function stopIdle(): void {
   FLAGS[IDLE] = 0;
   for (let i = 0; i < idle.length; i++) {
     const st = idle[i]!;
+    st.listed = false;
     if (!st.idle) continue;
     st.idle = false;
     if (states.get(st.fd) === st) updateMask(st, true);
@@ -85,6 +92,11 @@ function stopIdle(): void {
   idleCount = 0;
   // pop(), not `length = 0`: truncating would free the storage the next round needs again.
   while (idle.length > 0) idle.pop();
+}
+
+/** @internal For tests: how many entries the idle list holds now. */
+export function idleListed(): number {
+  return idle.length;
 }
 
 // Shared with native/poller.cc: [IN_CHECK] is 1 while its check callback runs our code
@@ -109,7 +121,10 @@ function updateMask(st: FdState, stopNow = false): void {
     if (!st.idle) {
       st.idle = true;
       idleCount++;
-      idle.push(st);
+      if (!st.listed) {
+        st.listed = true;
+        idle.push(st);
+      }
     }
     if (FLAGS[IN_CHECK] !== 0) {
       FLAGS[IDLE] = 1;

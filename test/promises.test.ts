@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as bs from '../lib/index.js';
 import * as P from '../lib/promises.js';
 import { native } from '../lib/native.js';
-import { READABLE } from '../lib/registry.js';
+import { READABLE, idleListed } from '../lib/registry.js';
 import { closeAll, tempDir } from './helpers.js';
 
 // ---------------------------------------------------------------------------------------
@@ -1006,6 +1006,23 @@ describe('successive waits on one fd (the wait object is reused)', () => {
     const p2 = P.send(a, Buffer.alloc(4096), undefined, 0);
     setTimeout(() => shut(b), 5);
     await expectSocketError(p2, 'EPIPE', 'send');
+  });
+});
+
+describe('the registry under steady traffic', () => {
+  it('an fd that goes idle and busy again on every operation is listed for stopping once, not once per operation', async () => {
+    const [a, b] = pair();
+    const req = Buffer.alloc(64, 0x61);
+    const resp = Buffer.alloc(64);
+    let most = 0;
+    for (let i = 0; i < 2000; i++) {
+      const r = P.recv(b, resp, 64, 0); // nothing queued: waits, and settles from the poller
+      expect(await P.send(a, req, 64, 0)).toBe(64);
+      let got = await r;
+      while (got < 64) got += await P.recv(b, resp.subarray(got), 64 - got, 0);
+      most = Math.max(most, idleListed());
+    }
+    expect(most).toBeLessThanOrEqual(2); // it grew to one entry per operation before
   });
 });
 

@@ -29,16 +29,18 @@ function fromReport(text: string): { bars: Bar[]; ticks: Tick[]; title: string }
   const ticks: Tick[] = [];
   const title = `${String(r.platform ?? '')}, ${String(r.cpus ?? '?')} CPUs, node ${String(r.node ?? '?')}`;
   if (Array.isArray(r.rows)) {
-    type Row = { workload: string; contender: string; side: string; vsC: { against: string; ratio: number } | null;
+    type Row = { workload: string; contender: string; side: string; lowerIsBetter?: boolean; vsC: { against: string; ratio: number } | null;
       vsNode: { against: string; ratio: number } | null; targets?: { label: string; ratio: number }[] };
     for (const row of r.rows as Row[]) {
       if (row.side !== 'ours') continue;
-      const bench = `${row.workload}: ${row.contender}`;
-      if (row.vsC) bars.push({ bench, against: 'vs C', ratio: row.vsC.ratio });
-      if (row.vsNode) bars.push({ bench, against: 'vs Node', ratio: row.vsNode.ratio });
+      // Times (ns/pair) are drawn as speeds, like every other bar: C's time ÷ ours.
+      const speed = (x: number): number => (row.lowerIsBetter ? +(1 / x).toFixed(3) : x);
+      const bench = `${row.workload}: ${row.contender}${row.lowerIsBetter ? ' (speed)' : ''}`;
+      if (row.vsC) bars.push({ bench, against: 'vs C', ratio: speed(row.vsC.ratio) });
+      if (row.vsNode) bars.push({ bench, against: 'vs Node', ratio: speed(row.vsNode.ratio) });
       for (const t of row.targets ?? []) {
         const m = /([\d.]+)\s*x\s*(\w+)/i.exec(t.label);
-        if (m) ticks.push({ bench, against: /^c$/i.test(m[2]!) ? 'vs C' : 'vs Node', target: Number(m[1]), label: t.label });
+        if (m) ticks.push({ bench, against: /^c$/i.test(m[2]!) ? 'vs C' : 'vs Node', target: speed(Number(m[1])), label: t.label });
       }
     }
   } else if (Array.isArray(r.results)) {
@@ -66,7 +68,9 @@ function ratioChart(bars: Bar[], ticks: Tick[]): unknown {
         mark: { type: 'bar', height: { band: 0.8 } },
         encoding: {
           y, yOffset: offset,
+          // From parity (1) to the ratio: a log scale has no zero for bars to start from.
           x: { field: 'ratio', type: 'quantitative', title: 'ratio', scale: { type: 'log', domain: [0.1, 10] } },
+          x2: { datum: 1 },
           color: { field: 'against', type: 'nominal', title: null, scale: { domain: ['vs C', 'vs Node'], range: ['#4c78a8', '#f58518'] } },
           tooltip: [{ field: 'bench' }, { field: 'against' }, { field: 'ratio' }],
         },

@@ -15,7 +15,7 @@ import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nodeAccept, oursAccept } from './accept.js';
 import { cleanupRef, hasTaskset, peerCommand, refBinary, runToEnd, start } from './c-ref.js';
-import { cDrain, DRAIN_COUNT, oursDrain } from './drain.js';
+import { cDrain, DRAIN_COUNT, oursDrain, oursDrainGro } from './drain.js';
 import { Progress, Window, bounded, deferred, parseBenchArgs, unixPath, type BenchArgs, type Measurement, type Settings } from './common.js';
 import { promises as p, sockets, source } from './lib.js';
 import { fmt, median, printCompare, type CompareReport, type CompareRow } from './report.js';
@@ -516,6 +516,11 @@ export const WORKLOADS: Workload[] = [
       { name: 'C recvfrom', side: 'c', run: cDrain('recvfrom') },
       // The ceiling: what a batch receiver written in C reaches on the same queue.
       { name: 'C mmsg', side: 'c', run: cDrain('mmsg') },
+      // Segmentation offload: the queue filled with UDP_SEGMENT sends of 64 datagrams; ours
+      // with UDP_GRO receives each send's datagrams in one recvmsg(); C's recvfrom() on the
+      // same kind of fill (no UDP_GRO: split as queued) is its reference. Not the target's row.
+      { name: 'ours recvmsg UDP_GRO (GSO fill)', side: 'ours', run: oursDrainGro, vsC: 'C recvfrom (GSO fill)' },
+      { name: 'C recvfrom (GSO fill)', side: 'c', run: cDrain('recvfrom', true) },
     ],
     targets: [{ contender: 'ours mmsg', against: 'C recvfrom', min: 1.5, label: '>= 1.5x C recvfrom' }],
   },

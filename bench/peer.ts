@@ -6,7 +6,7 @@
 //   peer.ts udpsend ours|ours-mmsg|node PORT MAX_S               blasts 64 B datagrams until stdin EOF
 //   peer.ts echo    ours|node MAX_S                              UDP echo until a 'q' datagram or 2 s idle
 //   peer.ts ping    ours|node PORT WARMUP_MS DURATION_MS         UDP ping-pong: rate, mean and p99 RTT
-//   peer.ts drain   ours|ours-mmsg WARM COUNT                    receive WARM, then COUNT timed, queued on fd 3 (bench/drain.ts)
+//   peer.ts drain   ours|ours-mmsg|ours-gro WARM COUNT           receive WARM, then COUNT timed, queued on fd 3 (bench/drain.ts)
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { Window, type Settings } from './common.js';
@@ -14,8 +14,8 @@ import { Latencies } from './syncpair.js';
 import { sockets } from './lib.js';
 
 const {
-  AF_INET, EAGAIN, MSG_DONTWAIT, MSG_WAITFORONE, MsgBatch, SOCK_DGRAM, SOL_SOCKET, SO_RCVBUF, SO_RCVBUFFORCE, SO_RCVTIMEO,
-  bind, close, connect, getsockname, recv, recvfrom, recvmmsg, send, sendmmsg, sendto, setsockopt, sockaddr_in, socket, timeval,
+  AF_INET, EAGAIN, MSG_DONTWAIT, MSG_WAITFORONE, MsgBatch, SOCK_DGRAM, SOL_SOCKET, SOL_UDP, SO_RCVBUF, SO_RCVBUFFORCE, SO_RCVTIMEO, UDP_GRO,
+  bind, close, connect, getsockname, recv, recvfrom, recvmmsg, recvmsg, send, sendmmsg, sendto, setsockopt, sockaddr_in, socket, timeval,
 } = sockets;
 
 const MSG = 64;
@@ -197,6 +197,25 @@ async function main(): Promise<void> {
           const k = recvmmsg(fd, batch, MSG_DONTWAIT);
           for (let i = 0; i < k; i++) bytes += batch.length(i);
           got += k;
+        }
+        return bytes;
+      };
+    } else if (impl === 'ours-gro') {
+      // UDP_GRO is on (bench/drain.ts): each recvmsg() returns the datagrams of one GSO
+      // send together, and the UDP_GRO control message gives their size (the last may be
+      // shorter), so a receiver can split them.
+      const buf = Buffer.alloc(65536);
+      const from = new sockaddr_in();
+      const msg = { msg_iov: buf, msg_name: from, msg_controllen: 64 };
+      drain = (n) => {
+        let got = 0;
+        let bytes = 0;
+        while (got < n) {
+          const r = recvmsg(fd, msg, MSG_DONTWAIT);
+          const gro = r.cmsgs.find((c) => c.cmsg_level === SOL_UDP && c.cmsg_type === UDP_GRO);
+          const size = gro === undefined ? r.bytes : (gro.value as number);
+          got += Math.ceil(r.bytes / size);
+          bytes += r.bytes;
         }
         return bytes;
       };

@@ -185,6 +185,25 @@ export function recvfrom(fd: number, buf: ArrayBufferView, len?: number, flags?:
 }
 
 /**
+ * The attempt of read()/write(): `onSocket()` (recv/send with MSG_DONTWAIT, the fd's mode
+ * untouched) until the fd turns out not to be a socket (ENOTSOCK), then `onFile()` on the fd
+ * made non-blocking. Decided at the first attempt, which options.pollFirst may defer.
+ */
+function socketOrFile(fd: number, onSocket: () => number, onFile: () => number): () => number {
+  let socket = true;
+  return () => {
+    if (socket) {
+      const r = onSocket();
+      if (r !== -ENOTSOCK) return r;
+      socket = false;
+      const nb = ensureNonBlocking(fd);
+      if (nb < 0) return nb;
+    }
+    return onFile();
+  };
+}
+
+/**
  * read(2) without blocking, on any pollable fd. On a socket it is recv() with
  * MSG_DONTWAIT (the fd's mode is untouched); on a pipe or tty the fd is made non-blocking.
  *
@@ -196,19 +215,7 @@ export async function read(fd: number, buf: ArrayBufferView, len?: number, optio
   const b = v.view(buf);
   const n = v.length(len, v.byteLength(b));
   const o = callOptions(options);
-  // recv() until the fd turns out not to be a socket (ENOTSOCK), then read(2) on it made
-  // non-blocking; decided at the first attempt, which options.pollFirst may defer.
-  let socket = true;
-  const attempt = (): number => {
-    if (socket) {
-      const r = io.recv(fd, b, n, MSG_DONTWAIT);
-      if (r !== -ENOTSOCK) return r;
-      socket = false;
-      const nb = ensureNonBlocking(fd);
-      if (nb < 0) return nb;
-    }
-    return io.read(fd, b, n);
-  };
+  const attempt = socketOrFile(fd, () => io.recv(fd, b, n, MSG_DONTWAIT), () => io.read(fd, b, n));
   const r = pollFirst(o, 0) ? -EAGAIN : attempt();
   if (r !== -EAGAIN) return settle(r, 'read');
   return waitFor(fd, 'read', READABLE, attempt, o);
@@ -225,17 +232,7 @@ export async function write(fd: number, buf: v.Data, len?: number, options?: OpO
   const b = v.data(buf);
   const n = v.length(len, v.byteLength(b));
   const o = callOptions(options);
-  let socket = true;  // as in read()
-  const attempt = (): number => {
-    if (socket) {
-      const r = io.send(fd, b, n, MSG_DONTWAIT);
-      if (r !== -ENOTSOCK) return r;
-      socket = false;
-      const nb = ensureNonBlocking(fd);
-      if (nb < 0) return nb;
-    }
-    return io.write(fd, b, n);
-  };
+  const attempt = socketOrFile(fd, () => io.send(fd, b, n, MSG_DONTWAIT), () => io.write(fd, b, n));
   const r = pollFirst(o, 0) ? -EAGAIN : attempt();
   if (r !== -EAGAIN) return settle(r, 'write');
   return waitFor(fd, 'write', WRITABLE, attempt, o);

@@ -7,9 +7,8 @@ import { AbortError, SocketError, failure, type ErrorAddress } from './errors.js
 import {
   EAGAIN, ECANCELED, ETIMEDOUT, F_GETFL, F_SETFL, MSG_DONTWAIT, O_NONBLOCK, POLLIN, SO_ERROR, SO_RCVTIMEO, SO_SNDTIMEO, SOL_SOCKET,
 } from './constants.generated.js';
-import { timeval } from './structs.js';
+import { timeval, type SocketAddress } from './structs.js';
 import { addrDone, describeAddress } from './addrargs.js';
-import { type SocketAddress } from './structs.js';
 import * as v from './validate.js';
 
 export const { READABLE, WRITABLE, DISCONNECT, PRIORITIZED } = native.pollEvents;

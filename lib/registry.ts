@@ -1,5 +1,5 @@
 // The one registry of fds that the event loop watches. Each fd has at most one uv_poll_t
-// (native/poller.cc) shared by every pending operation on it; each operation is a Waiter
+// (native/poller.cc) shared by every pending operation on it; each operation is a Pending
 // whose fire() retries its syscall when the fd is ready. close() goes through here, so a
 // pending operation can never complete against a later fd that reuses the number.
 import { native } from './native.js';
@@ -28,14 +28,6 @@ export interface OpOptions {
    * syscall starts the connection) or on name lookups.
    */
   pollFirst?: boolean;
-}
-
-/** One pending operation. fire() retries its syscall: true when it has settled. */
-interface Waiter {
-  readonly events: number;
-  readonly syscall: string;
-  fire(events: number, status: number): boolean;
-  fail(err: Error): void;
 }
 
 class FdState {
@@ -378,10 +370,11 @@ function executor(resolve: (r: number) => void, reject: (err: Error) => void): v
 }
 
 /**
- * The Waiter of one waitFor()/waitIo() call: a class, so that waiting allocates no
- * closures; reused for the fd's next wait once settled (FdState.spare).
+ * One pending operation, of one waitFor()/waitIo() call; fire() retries its syscall and
+ * says whether it settled. A class, so that waiting allocates no closures; reused for the
+ * fd's next wait once settled (FdState.spare).
  */
-class Pending implements Waiter {
+class Pending {
   resolve: (r: number) => void = settledAlready;
   reject: (err: Error) => void = settledAlready;
   timer: NodeJS.Timeout | undefined = undefined;

@@ -448,6 +448,11 @@ const bulk = (family: Family): Workload => ({
   contenders: [
     { name: 'ours promise', side: 'ours', run: (s) => oursBulk(family, s) },
     { name: 'C poll', side: 'c', run: (s) => cw('bulk', family)(s) },
+    // What a readiness-driven event loop (libuv's) does, in C with no JavaScript: the
+    // floor of ours' design beside the alternating loop that the target is set against.
+    // Unix only: on TCP its writer waits on the peer's window updates and the figure
+    // swings 2x between runs, while ours passes there anyway.
+    ...(family === 'unix' ? [{ name: 'C epoll loop', side: 'c' as const, run: (s: Settings) => cw('bulk', family, 'loop')(s) }] : []),
     { name: 'node net', side: 'node', run: (s) => nodeBulk(family, s) },
   ],
   targets: [
@@ -599,7 +604,8 @@ export async function compare(argv: string[]): Promise<void> {
         const ms = got.get(c.name)!;
         const rates = ms.map((m) => m.rate / (wl.scale ?? 1));
         const v = med(c);
-        const cRef = c.side === 'ours' ? wl.contenders.find((x) => x.name === (c.vsC ?? firstC?.name)) : c.side === 'node' ? firstC : undefined;
+        // Node's rows and the other C rows (C's own variants) are set against the first C one.
+        const cRef = c.side === 'ours' ? wl.contenders.find((x) => x.name === (c.vsC ?? firstC?.name)) : firstC;
         const opt = (f: (m: M) => number | undefined): number | null => (ms.every((m) => f(m) !== undefined) ? +median(ms.map((m) => f(m)!)).toFixed(2) : null);
         const targets = (wl.targets ?? []).filter((t) => t.contender === c.name).map((t) => {
           const against = wl.contenders.find((x) => x.name === t.against)!;

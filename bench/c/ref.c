@@ -7,7 +7,7 @@
  *   ref udprecv   WARMUP_MS DURATION_MS MMSG                UDP receiver (prints {"port"} first)
  *   ref udpsend   PORT MAX_S MMSG                           UDP blaster until stdin EOF
  *   ref rr        WARMUP_MS DURATION_MS tcp|unix lock|epoll PAIRS   64 B request/response
- *   ref bulk      WARMUP_MS DURATION_MS tcp|unix            64 KiB writes, one thread, poll()
+ *   ref bulk      WARMUP_MS DURATION_MS tcp|unix [loop]     64 KiB writes, one thread, poll()
  *   ref accept    MAX_S                                     TCP accept+close server until stdin EOF
  *   ref echo      MAX_S                                     UDP echo server until stdin EOF / 2 s idle
  *   ref ping      PORT WARMUP_MS DURATION_MS                UDP ping-pong client (latency)
@@ -420,8 +420,13 @@ static int do_rr(int tcp, double warmup, double duration, int epoll_mode, int pa
 
 /* ---- 4. bulk: one thread, both ends non-blocking; in turn one send() of what is left of the
  * 64 KiB chunk and one recv() of up to 64 KiB (as ours, whose writer and reader take turns on
- * the event loop), poll() only when neither can go on ---- */
-static int do_bulk(int tcp, double warmup, double duration) {
+ * the event loop), poll() only when neither can go on.
+ * `loop`: what any readiness-driven event loop does (libuv's, so Node's and ours): both fds
+ * stay registered with one level-triggered epoll set; the writer sends until EAGAIN, then
+ * epoll_wait(), then the reader receives until EAGAIN, then epoll_wait() again. The floor of
+ * an event-loop design, with no JavaScript: each send wakes the epoll set, and each turn
+ * costs an EAGAIN on both sides and an epoll_wait(). ---- */
+static int do_bulk(int tcp, double warmup, double duration, int loop) {
   char path[128] = "";
   struct sockaddr_storage ss;
   socklen_t sl;
@@ -431,6 +436,12 @@ static int do_bulk(int tcp, double warmup, double duration) {
   int s = accept(lfd, NULL, NULL);
   fcntl(c, F_SETFL, O_NONBLOCK);
   fcntl(s, F_SETFL, O_NONBLOCK);
+  int ep = -1;
+  if (loop) {
+    ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event out = {.events = EPOLLOUT, .data.fd = c}, in = {.events = EPOLLIN, .data.fd = s};
+    if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, c, &out) < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, s, &in) < 0) die("epoll");
+  }
   static char chunk[CHUNK], buf[CHUNK];
   memset(chunk, 'b', sizeof chunk);
   struct win w;
@@ -438,30 +449,43 @@ static int do_bulk(int tcp, double warmup, double duration) {
   int off = 0, writing = 1;
   for (;;) {
     int progress = 0;
-    if (writing) {
+    while (writing) {
       ssize_t n = send(c, chunk + off, CHUNK - off, 0);
-      if (n > 0) {
-        progress = 1;
-        off = (off + n) % CHUNK;
-        if (off == 0 && now_ms() >= w.end) {
-          shutdown(c, SHUT_WR);
-          writing = 0;
-        }
+      if (n <= 0) break;
+      progress = 1;
+      off = (off + n) % CHUNK;
+      if (off == 0 && now_ms() >= w.end) {
+        shutdown(c, SHUT_WR);
+        writing = 0;
+        if (loop) epoll_ctl(ep, EPOLL_CTL_DEL, c, NULL);
       }
+      if (!loop) break;
     }
-    ssize_t n = recv(s, buf, CHUNK, 0);
-    if (n == 0) break;
-    if (n > 0) {
+    if (loop && writing) {
+      struct epoll_event ev[2];
+      if (epoll_wait(ep, ev, 2, 2000) <= 0) { fprintf(stderr, "bulk: epoll timed out\n"); return 1; }
+    }
+    int eof = 0;
+    for (;;) {
+      ssize_t n = recv(s, buf, CHUNK, 0);
+      if (n == 0) eof = 1;
+      if (n <= 0) break;
       progress = 1;
       win_tick(&w, now_ms(), n);
+      if (!loop) break;
     }
-    if (!progress) {
+    if (eof) break;
+    if (loop) {
+      struct epoll_event ev[2];
+      if (epoll_wait(ep, ev, 2, 2000) <= 0) { fprintf(stderr, "bulk: epoll timed out\n"); return 1; }
+    } else if (!progress) {
       struct pollfd p[2] = {{c, writing ? POLLOUT : 0, 0}, {s, POLLIN, 0}};
       if (poll(p, 2, 2000) <= 0) { fprintf(stderr, "bulk: poll timed out\n"); return 1; }
     }
   }
   win_tick(&w, w.end, 0);
   win_print(&w, duration);
+  if (ep >= 0) close(ep);
   if (path[0]) unlink(path);
   return 0;
 }
@@ -700,7 +724,8 @@ int main(int argc, char **argv) {
   if (!strcmp(m, "udprecv") && argc == 5) return do_udprecv(A(2), A(3), (int)A(4));
   if (!strcmp(m, "udpsend") && argc == 5) return do_udpsend((int)A(2), A(3), (int)A(4));
   if (!strcmp(m, "rr") && argc == 7) return do_rr(!strcmp(argv[4], "tcp"), A(2), A(3), !strcmp(argv[5], "epoll"), (int)A(6));
-  if (!strcmp(m, "bulk") && argc == 5) return do_bulk(!strcmp(argv[4], "tcp"), A(2), A(3));
+  if (!strcmp(m, "bulk") && (argc == 5 || (argc == 6 && !strcmp(argv[5], "loop"))))
+    return do_bulk(!strcmp(argv[4], "tcp"), A(2), A(3), argc == 6);
   if (!strcmp(m, "accept") && argc == 3) return do_accept(A(2));
   if (!strcmp(m, "echo") && argc == 3) return do_echo(A(2));
   if (!strcmp(m, "ping") && argc == 5) return do_ping((int)A(2), A(3), A(4));

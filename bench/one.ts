@@ -12,6 +12,8 @@ type Run = (s: Settings) => Promise<number | Measurement>;
 const runs: Record<string, [Run, Run]> = {
   'tcp-rr': [(s) => oursRR('tcp', s), (s) => nodeRR('tcp', s)],
   'unix-rr': [(s) => oursRR('unix', s), (s) => nodeRR('unix', s)],
+  'unix-rr-pf': [(s) => oursRR('unix', s, true), (s) => nodeRR('unix', s)],
+  'tcp-rr-pf': [(s) => oursRR('tcp', s, true), (s) => nodeRR('tcp', s)],
   accept: [(s) => oursAccept('tcp', s), (s) => nodeAccept('tcp', s)],
   'accept-unix': [(s) => oursAccept('unix', s), (s) => nodeAccept('unix', s)],
   udp: [oursUDP, nodeUDP],

@@ -18,6 +18,7 @@ export * from './netlink.js';
 export { manifest, hasConstant, isAbsent, type Manifest } from './manifest.js';
 export * from './headers.js';
 export * from './sockets.js';
+export * from './poll.js';
 export * from './messages.js';
 export * from './sockopt.js';
 export * from './netdb.js';

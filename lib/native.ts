@@ -94,6 +94,8 @@ export interface NativeBinding {
   pollClose(fd: number): number;
   /** poll(2) on one fd: revents, 0 on timeout, or -errno. */
   poll(fd: number, events: number, timeoutMs: number): number;
+  /** poll(2) over `nfds` struct pollfd in `fds` (aligned, checked against its length): the ready count, 0 on timeout, or -errno. */
+  pollfds(fds: Uint8Array, nfds: number, timeoutMs: number): number;
   pollEvents: { READABLE: number; WRITABLE: number; DISCONNECT: number; PRIORITIZED: number };
 
   /** CMSG_ALIGN(1) (the cmsg alignment), CMSG_SPACE(0), CMSG_LEN(0), and the largest mmsg vlen. */

@@ -9,12 +9,16 @@ import { EBADF, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_RAW, SOCK_RDM, SOL
 import { SocketError, failure } from './errors.js';
 import { claim, detach as registryDetach, opOptions, type Claim, type OpOptions } from './registry.js';
 import * as sockets from './sockets.js';
+import { poll as pollSync, pollfd } from './poll.js';
 import * as sockopt from './sockopt.js';
 import * as promises from './promises.js';
 import { native } from './native.js';
 import type { AddrArg } from './sockets.js';
 import type { CStruct, SocketAddress } from './structs.js';
 import * as v from './validate.js';
+
+/** The one entry of sock.pollSync(), reused: the call is synchronous. */
+const ONE = new pollfd();
 
 /** Options of `sock.chunks()`: the receive size, plus the Promise API's options for each recv. */
 export interface ChunkOptions extends OpOptions {
@@ -447,6 +451,23 @@ export class Socket {
    */
   async poll(events: number, options?: OpOptions): Promise<number> {
     return await promises.poll(this.#use('poll'), events, options);
+  }
+
+  /**
+   * Readiness within `timeout` ms (negative: no limit; 0: just look), blocking the thread as
+   * poll(2) does: returns the fd's `revents` (0 on timeout), with POLLERR, POLLHUP and
+   * POLLNVAL reported without being asked.
+   *
+   * Calls [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html) on this one fd.
+   * @throws {@link SocketError} with the failure's `errno`/`code`, such as `ENOMEM`; the man page says when each occurs.
+   */
+  pollSync(events: number, timeout = -1): number {
+    const fd = this.#use('poll');
+    ONE.events = events;
+    ONE.fd = fd;
+    ONE.revents = 0;
+    pollSync(ONE, 1, timeout);
+    return ONE.revents;
   }
 
   // -------------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 // Readiness: one uv_poll_t per fd on the loop Node-API gives this environment (never
 // uv_default_loop(), so workers work), and poll(2) for the synchronous API. Policy (which
 // operation waits on which fd, retries, timeouts) lives in lib/registry.ts.
-#include "common.h"
+#include "layout.h"
 
 #include <uv.h>
+#ifndef _WIN32
+#include <poll.h>
+#endif
 
 #include <cstdlib>
 #include <cstring>
@@ -239,22 +242,50 @@ Napi::Value PollClose(const Napi::CallbackInfo& info) {
   return Num(info.Env(), 0);
 }
 
-// poll(fd, events, timeoutMs) -> revents, 0 on timeout, or -errno. poll(2) for the
-// synchronous API; a negative timeout waits for ever. EINTR restarts with what is left.
-Napi::Value Poll(const Napi::CallbackInfo& info) {
-  int fd = Int(info, 0), events = Int(info, 1), timeout = Int(info, 2);
+// poll(2) with EINTR restarted on what is left of the timeout (a negative one waits for
+// ever): poll is never restarted by the kernel (signal(7)), and a signal Node handles must
+// not end a wait early. `call(timeout)` makes the syscall: >= 0, or -1 with errno set.
+template <typename Call>
+int PollRetry(int timeout, Call call) {
   uint64_t deadline = timeout >= 0 ? uv_hrtime() / 1000000 + static_cast<uint64_t>(timeout) : 0;
   for (;;) {
-    short revents = 0;
-    int r = sys::PollOne(fd, static_cast<short>(events), timeout, revents);
-    if (r >= 0) return Num(info.Env(), r == 0 ? 0 : revents);
+    int r = call(timeout);
+    if (r >= 0) return r;
     int err = LastError();
-    if (err != EINTR) return Num(info.Env(), -err);
+    if (err != EINTR) return -err;
     if (timeout >= 0) {
       uint64_t now = uv_hrtime() / 1000000;
       timeout = now >= deadline ? 0 : static_cast<int>(deadline - now);
     }
   }
+}
+
+// poll(fd, events, timeoutMs) -> revents, 0 on timeout, or -errno: poll(2) on one fd, for
+// the synchronous API's waits.
+Napi::Value Poll(const Napi::CallbackInfo& info) {
+  int fd = Int(info, 0), events = Int(info, 1), timeout = Int(info, 2);
+  short revents = 0;
+  int r = PollRetry(timeout, [&](int t) { return sys::PollOne(fd, static_cast<short>(events), t, revents); });
+  return Num(info.Env(), r <= 0 ? r : revents);
+}
+
+// pollfds(bytes, nfds, timeoutMs) -> ready count, 0 on timeout, or -errno: poll(2) over
+// `nfds` struct pollfd laid out in `bytes` (lib/poll.ts gathers them there). The length and
+// alignment are checked here, whatever the caller says.
+Napi::Value PollFds(const Napi::CallbackInfo& info) {
+#ifdef _WIN32
+  return NoSys(info);
+#else
+  View v = Bytes(info, 0);
+  int32_t nfds = Int(info, 1), timeout = Int(info, 2);
+  if (nfds < 0 || static_cast<size_t>(nfds) > v.length / sizeof(pollfd))
+    throw Napi::RangeError::New(info.Env(), "internal: nfds past the end of the pollfd buffer");
+  if (reinterpret_cast<uintptr_t>(v.data) % alignof(pollfd) != 0)
+    throw Napi::RangeError::New(info.Env(), "internal: misaligned pollfd buffer");
+  pollfd* fds = reinterpret_cast<pollfd*>(v.data);
+  int r = PollRetry(timeout, [&](int t) { return ::poll(fds, static_cast<nfds_t>(nfds), t); });
+  return Num(info.Env(), r);
+#endif
 }
 
 }  // namespace
@@ -265,6 +296,12 @@ void InitPoller(Napi::Env env, Napi::Object exports) {
   exports.Set("pollStart", Napi::Function::New(env, PollStart, "pollStart"));
   exports.Set("pollClose", Napi::Function::New(env, PollClose, "pollClose"));
   exports.Set("poll", Napi::Function::New(env, Poll, "poll"));
+  exports.Set("pollfds", Napi::Function::New(env, PollFds, "pollfds"));
+#ifndef _WIN32
+  // Runs after InitAddresses: adds to its `layouts`.
+  Napi::Object layouts = exports.Get("layouts").As<Napi::Object>();
+  BS_STRUCT(pollfd, BS_FIELD(pollfd, fd); BS_FIELD(pollfd, events); BS_FIELD(pollfd, revents));
+#endif
   exports.Set("pollBatch", Napi::Number::New(env, kBatch));
   Napi::Object ev = Napi::Object::New(env);
   ev.Set("READABLE", Napi::Number::New(env, UV_READABLE));

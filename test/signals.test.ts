@@ -135,6 +135,44 @@ done();
     }
   }, 20_000);
 
+  it('poll waits out its whole timeout, then reports data that arrives mid-storm (EINTR restarts it)', async () => {
+    const [mine, theirs] = bs.socketpair(bs.AF_UNIX, bs.SOCK_STREAM, 0);
+    bs.setCloseOnExec(theirs, false);
+    const c = startChild('poll', `
+const fds = [new bs.pollfd({ fd: 3, events: bs.POLLIN })];
+out({ ready: 1 });
+let t0 = performance.now();
+const idle = bs.poll(fds, 1, 400);
+out({ idle, waited: performance.now() - t0, caught });
+t0 = performance.now();
+const busy = bs.poll(fds, 1, 10000);
+out({ busy, revents: fds[0].revents });
+// Node runs its signal handlers only once the loop turns, after the blocking calls.
+setTimeout(() => { out({ caught }); done(); }, 50);
+`, theirs);
+    try {
+      bs.close(theirs);
+      await c.next('ready', 8000);
+      const stopped = { now: false };
+      const pelting = pelt(c.child, 5000, stopped);
+      const idle = (await c.next('idle', 8000)) as { idle: number; waited: number };
+      expect(idle.idle).toBe(0);
+      expect(idle.waited).toBeGreaterThanOrEqual(399);
+      await sleep(100);
+      bs.send(mine, 'x');
+      const busy = (await c.next('busy', 8000)) as { busy: number; revents: number };
+      stopped.now = true;
+      await pelting;
+      expect(busy).toEqual({ busy: 1, revents: bs.POLLIN });
+      expect(((await c.next('caught', 5000)) as { caught: number }).caught).toBeGreaterThan(20); // they did land
+      c.child.stdin!.write('bye\n');
+      expect(await c.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      closeAll(mine);
+      await stop(c);
+    }
+  }, 20_000);
+
   it('accept on a listener returns the connection; the data arrives intact', async () => {
     const c = startChild('accept', `
 const l = bs.socket(bs.AF_INET, bs.SOCK_STREAM, 0);

@@ -341,6 +341,18 @@ describe('Unix domain', () => {
     expect(a.closed).toBe(false); // the end of the stream does not close the socket
   });
 
+  it('pollSync reports revents like poll(2): POLLOUT, then POLLIN once sent, 0 on timeout; EBADF once closed', () => {
+    const [a, b] = own(Socket.pair(bs.AF_UNIX, bs.SOCK_STREAM));
+    expect(b.pollSync(bs.POLLIN, 0)).toBe(0);
+    expect(b.pollSync(bs.POLLIN | bs.POLLOUT, 0)).toBe(bs.POLLOUT);
+    a.sendSync('x');
+    expect(b.pollSync(bs.POLLIN, 1000)).toBe(bs.POLLIN);
+    a.close();
+    expect(b.pollSync(bs.POLLOUT, 0) & bs.POLLHUP).toBe(bs.POLLHUP); // reported without being asked
+    expect(() => b.pollSync(0x8000, 0)).toThrow(RangeError); // events is a C short
+    expect(() => a.pollSync(bs.POLLIN, 0)).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'poll' }));
+  });
+
   it('stream: chunks({ size }) bounds each chunk; each chunk is a fresh Buffer', async () => {
     const [a, b] = own(Socket.pair(bs.AF_UNIX, bs.SOCK_STREAM));
     a.sendSync('abcdefghij');

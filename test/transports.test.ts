@@ -574,6 +574,22 @@ for (const t of transports) {
       });
     });
 
+    describe('poll', () => {
+      it('poll(2) sees POLLOUT on both ends, then POLLIN on the receiver only once the peer has sent', () => {
+        withPair(t, (p) => {
+          const fds = [new bs.pollfd({ fd: p.a, events: bs.POLLIN | bs.POLLOUT }), new bs.pollfd({ fd: p.b, events: bs.POLLIN | bs.POLLOUT })];
+          expect(bs.poll(fds, 2, 0)).toBe(2);
+          expect(fds.map((f) => f.revents)).toEqual([bs.POLLOUT, bs.POLLOUT]);
+          bs.send(p.a, 'ready?');
+          const receiver = [new bs.pollfd({ fd: p.b, events: bs.POLLIN })];
+          expect(bs.poll(receiver, 1, 5000)).toBe(1);
+          expect(receiver[0]!.revents).toBe(bs.POLLIN);
+          expect(bs.recv(p.b, Buffer.alloc(16))).toBe(6);
+          expect(bs.poll(receiver, 1, 0)).toBe(0);
+        });
+      });
+    });
+
     describe('closed fds', () => {
       it('send and recv after close throw EBADF', () => {
         withPair(t, (p) => {

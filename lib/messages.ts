@@ -18,7 +18,7 @@ import {
   CStruct, SockaddrBase, in6_addr, in_addr, sockaddrFrom, sockaddr_storage, timeval, ucred,
   type SocketAddress,
 } from './structs.js';
-import { READABLE, WRITABLE, opOptions, pollFirst, retry, waitFor, type OpOptions } from './registry.js';
+import { READABLE, WRITABLE, fresh, opOptions, pollFirst, retry, waitFor, type OpOptions } from './registry.js';
 
 const LE = endianness() === 'LE';
 const M = native.messages;
@@ -626,6 +626,7 @@ function recvDone(a: RecvArgs, bytes: number): RecvmsgResult {
   try {
     const msg = a.msg;
     const cmsgs = a.control === null ? [] : parseControl(a.control, controllen, msgFlags, a.ownControl);
+    for (const c of cmsgs) if (c.cmsg_level === SOL_SOCKET && c.cmsg_type === SCM_RIGHTS) for (const fd of c.value as number[]) fresh(fd);
     if (msg.msg_name instanceof SockaddrBase) msg.msg_name.addrlen = namelen;
     else if (msg.msg_name === undefined && a.name !== null && namelen > 0) msg.msg_name = sockaddrFrom(a.name, namelen);
     if (a.name !== null) msg.msg_namelen = namelen;

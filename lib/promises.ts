@@ -20,7 +20,7 @@ import * as v from './validate.js';
 import { addrBytes, addrDone, addrIn, addrLenOf, addrOut, describeAddress, type AddrArg } from './addrargs.js';
 import { type SocketAddress } from './structs.js';
 import {
-  DISCONNECT, PRIORITIZED, READABLE, WRITABLE, ensureNonBlocking, opOptions, pollFirst, soError, waitFor, waitIo, type OpOptions,
+  DISCONNECT, PRIORITIZED, READABLE, WRITABLE, ensureNonBlocking, fresh, opOptions, pollFirst, soError, waitFor, waitIo, type OpOptions,
 } from './registry.js';
 
 export type { OpOptions };
@@ -67,7 +67,10 @@ export async function accept4(fd: number, addr: AddrArg | null | undefined, addr
   if (nb < 0) throw failure(-nb, 'accept');
   const attempt = (): number => {
     const r = native.accept(fd, out, f);
-    if (r >= 0) addrDone(addr);
+    if (r >= 0) {
+      addrDone(addr);
+      fresh(r);
+    }
     return r;
   };
   const r = pollFirst(o, 0) ? -EAGAIN : attempt();

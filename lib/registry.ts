@@ -498,6 +498,19 @@ export function release(fd: number): void {
 }
 
 /**
+ * The kernel has just handed out `fd` (socket, socketpair, accept, SCM_RIGHTS), so whatever
+ * the registry still holds under that number belongs to a file closed behind the library's
+ * back (fs.closeSync, another library, a child's close of an inherited number): forget it
+ * as close() would. The old file's pending operations then end with ECANCELED instead of
+ * waiting for ever, its poll handle is not reused for the new file, and a Socket still
+ * claiming the number can no longer close the new fd when it is collected.
+ */
+export function fresh(fd: number): number {
+  if (states.has(fd) || claims.has(fd)) release(fd);
+  return fd;
+}
+
+/**
  * detach(fd): hands the fd over to other code (e.g. `new net.Socket({ fd })`): pending
  * operations are cancelled (ECANCELED), the poll handle is freed, and a blocking mode that
  * we changed is put back. The fd stays open.

@@ -7,7 +7,7 @@ import {
   EAGAIN, EINPROGRESS, ENOTSOCK, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_NONBLOCK, POLLIN, POLLOUT,
   SOMAXCONN,
 } from './constants.generated.js';
-import { isForced, release, retry, setCallerNonBlocking, soError } from './registry.js';
+import { fresh, isForced, release, retry, setCallerNonBlocking, soError } from './registry.js';
 import * as v from './validate.js';
 import { CStruct, SockaddrBase, sockaddrFrom, sockaddr_storage, type SocketAddress } from './structs.js';
 import { LEN, addrBytes, addrDone, addrIn, addrLenOf, addrOut, checkAt, type AddrArg } from './addrargs.js';
@@ -26,7 +26,7 @@ const PAIR = new Int32Array(2);
  * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EACCES`, `EPERM`, `EAFNOSUPPORT`, `EINVAL`, `EMFILE`, `ENFILE`, `ENOBUFS`, `EPROTONOSUPPORT`; the man page says when each occurs.
  */
 export function socket(domain: number, type: number, protocol = 0): number {
-  return check(native.socket(v.cint(domain, 'domain'), v.cint(type, 'type'), v.cint(protocol, 'protocol')), 'socket');
+  return fresh(check(native.socket(v.cint(domain, 'domain'), v.cint(type, 'type'), v.cint(protocol, 'protocol')), 'socket'));
 }
 
 /**
@@ -37,7 +37,7 @@ export function socket(domain: number, type: number, protocol = 0): number {
  */
 export function socketpair(domain: number, type: number, protocol = 0): [number, number] {
   check(native.socketpair(v.cint(domain, 'domain'), v.cint(type, 'type'), v.cint(protocol, 'protocol'), PAIR), 'socketpair');
-  return [PAIR[0]!, PAIR[1]!];
+  return [fresh(PAIR[0]!), fresh(PAIR[1]!)];
 }
 
 /**
@@ -88,7 +88,7 @@ export function accept4(fd: number, addr: AddrArg | null | undefined, addrlen: n
   if (r === -EAGAIN) r = retry(r, fd, 0, POLLIN, native.accept, fd, out, f);
   check(r, 'accept');
   addrDone(addr);
-  return r;
+  return fresh(r);
 }
 
 /**

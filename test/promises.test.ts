@@ -897,6 +897,60 @@ describe('close() and detach() with operations pending', () => {
     expect(bs.recv(a, Buffer.alloc(8))).toBe(2);
   });
 });
+describe('fds closed behind the library\'s back', () => {
+  /**
+   * Calls `produce` (each call yields one new fd from this library) until the kernel hands
+   * out `fd` again: the lowest free number comes first, so lower free ones are taken and
+   * kept (owned) on the way. Bounded.
+   */
+  function untilReused(fd: number, produce: () => number | Promise<number>): Promise<number> {
+    return (async () => {
+      for (let i = 0; i < 64; i++) {
+        const got = await produce();
+        own(got);
+        if (got === fd) return got;
+        if (got > fd) throw new Error(`fd ${fd} was not handed out again (got ${got})`);
+      }
+      throw new Error(`fd ${fd} was not handed out again`);
+    })();
+  }
+
+  const producers: [string, () => () => number | Promise<number>][] = [
+    ['socket()', () => () => bs.socket(bs.AF_INET, bs.SOCK_DGRAM, 0)],
+    ['a Promise-API accept()', () => {
+      const l = listener();
+      for (let i = 0; i < 8; i++) bs.connect(own(bs.socket(bs.AF_INET, bs.SOCK_STREAM, 0)), l.addr); // queued
+      return () => P.accept(l.fd, null, undefined, { timeout: 5000 });
+    }],
+    ['an fd received with SCM_RIGHTS', () => {
+      const [x, y] = pair();
+      const passed = own(bs.socket(bs.AF_INET, bs.SOCK_DGRAM, 0));
+      return () => {
+        bs.sendmsg(x, { msg_iov: 'f', msg_control: [bs.scmRights([passed])] });
+        const r = bs.recvmsg(y, { msg_iov: Buffer.alloc(4), msg_controllen: bs.CMSG_SPACE(4) });
+        return (r.cmsgs[0]!.value as number[])[0]!;
+      };
+    }],
+  ];
+
+  for (const [how, make] of producers) {
+    it(`when ${how} hands the number out again, the old file's pending recv ends with ECANCELED and the new fd waits normally`, async () => {
+      const [a, b] = bs.socketpair(bs.AF_UNIX, bs.SOCK_STREAM, 0);
+      own(b);
+      const produce = make(); // its own sockets first, so that they do not take the number
+      const stale = P.recv(a, Buffer.alloc(8), 8, 0, { timeout: 10_000 });
+      stale.catch(() => {}); // asserted below; rejected as soon as the number is reused
+      await sleep(5);
+      fs.closeSync(a); // not bs.close: the registry is not told
+      const fd = await untilReused(a, produce);
+      await expectSocketError(stale, 'ECANCELED', 'recv');
+      // the new file under the same number gets a poll handle of its own
+      const probe = P.poll(fd, bs.POLLOUT, { timeout: 5000 });
+      expect(await probe).toBe(bs.POLLOUT);
+    });
+  }
+});
+
 
 // ---------------------------------------------------------------------------------------
 

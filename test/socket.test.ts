@@ -635,7 +635,7 @@ function runTs(script: string, args: string[] = [], nodeArgs: string[] = []): Ch
 }
 
 const GC_SCRIPT = `
-import { readlinkSync } from 'node:fs';
+import { closeSync, readlinkSync } from 'node:fs';
 const bs = await import(${JSON.stringify(LIB_URL)});
 const { Socket, AF_INET, AF_UNIX, SOCK_STREAM, SOCK_DGRAM } = bs;
 const link = (fd) => { try { return readlinkSync('/proc/self/fd/' + fd); } catch { return null; } };
@@ -655,6 +655,15 @@ if (scenario === 'unclosed') {
   let fd = -1;
   (() => { const s = new Socket(AF_INET, SOCK_STREAM); fd = s.fd; bs.close(fd); })();
   const other = bs.socket(AF_UNIX, SOCK_DGRAM, 0); // takes the same number
+  const before = link(other);
+  await collect();
+  report({ fd, other, before, after: link(other) });
+  bs.close(other);
+} else if (scenario === 'behind') {
+  // closed behind the library's back: only socket() handing the number out again tells
+  let fd = -1;
+  (() => { const s = new Socket(AF_INET, SOCK_STREAM); fd = s.fd; closeSync(fd); })();
+  const other = bs.socket(AF_UNIX, SOCK_DGRAM, 0);
   const before = link(other);
   await collect();
   report({ fd, other, before, after: link(other) });
@@ -702,6 +711,16 @@ describe('garbage collection (child process, --expose-gc)', () => {
 
   it('a Socket whose fd was closed with close(fd) and reused does not close the new socket when collected', async () => {
     const r = await gcRun('reused');
+    expect(r.code, r.stderr).toBe(0);
+    const o = JSON.parse(r.stdout) as { fd: number; other: number; before: string; after: string };
+    expect(o.other).toBe(o.fd);
+    expect(o.before).toMatch(/^socket:/);
+    expect(o.after).toBe(o.before);
+    expect(warnings(r.stderr)).toEqual([]);
+  });
+
+  it('a Socket whose fd was closed behind its back (fs.closeSync) and reused by socket() does not close the new socket when collected', async () => {
+    const r = await gcRun('behind');
     expect(r.code, r.stderr).toBe(0);
     const o = JSON.parse(r.stdout) as { fd: number; other: number; before: string; after: string };
     expect(o.other).toBe(o.fd);

@@ -839,6 +839,32 @@ describe('examples as child processes', () => {
     expect(r.stdout).toMatch(/served 3 client\(s\), exiting\n$/);
   });
 
+  it('poll-server.ts (a synchronous poll(2) loop) serves 3 clients at once, then exits 0', async () => {
+    const srv = runTs(file('examples/poll-server.ts'), ['0', '3']);
+    const p = await port(srv);
+    const to = new bs.sockaddr_in('127.0.0.1', p);
+    const clients = own([0, 1, 2].map(() => new Socket(bs.AF_INET, bs.SOCK_STREAM)));
+    await Promise.all(clients.map((c) => c.connect(to, undefined, T)));
+    // all three are connected at once; answer in reverse order to show none waits for another
+    const texts = ['first client', 'second', 'third, with more bytes'];
+    for (const i of [2, 1, 0]) {
+      const c = clients[i]!;
+      await c.send(texts[i]!);
+      const buf = Buffer.alloc(64);
+      let n = 0;
+      while (n < texts[i]!.length) n += await c.recv(buf.subarray(n), undefined, 0, T);
+      expect(buf.subarray(0, n).toString()).toBe(texts[i]);
+    }
+    for (const c of clients) c.shutdown(bs.SHUT_WR);
+    for (const c of clients) expect(await collect(c.chunks(T))).toEqual([]); // server closed after EOF
+    const r = await srv.result;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/client 3 connected from 127\.0\.0\.1:\d+ \(3 active\)/);
+    expect(r.stdout).toContain('client 1: echoed 12 bytes, closing');
+    expect(r.stdout).toContain('client 3: echoed 22 bytes, closing');
+    expect(r.stdout).toMatch(/served 3 client\(s\), exiting\n$/);
+  });
+
   it('udp-echo-server.ts echoes datagrams to a Node dgram socket, then exits 0', async () => {
     const srv = runTs(file('examples/udp-echo-server.ts'), ['0', '2']);
     const p = await port(srv);

@@ -4,6 +4,7 @@
 //   sync send+recv   N sync calls (N/2 send() + N/2 recv() of 64 bytes) on an AF_UNIX
 //                    SOCK_DGRAM socketpair, one thread, no event loop. Default 10,000,000.
 //   sync getsockopt  N/10 getsockopt(SOL_SOCKET, SO_RCVBUF) calls (number form).
+//   sync poll        N/10 poll() calls over two pollfd entries, timeout 0 (one is ready).
 //   sync sendto+recvfrom  N/10 calls (sendto() to a sockaddr_in, recvfrom() into one) on two
 //                    UDP sockets on 127.0.0.1: the address paths of the udp-pair workload.
 //   async recv/send  M Promise-API calls (M/2 iterations of: recv() on an empty socket, which
@@ -147,8 +148,8 @@ async function measure(name: string, calls: number, callsPerStep: number, loop: 
 export async function runMemory(o: MemoryOptions = MEMORY_DEFAULTS): Promise<MemoryReport> {
   const { promises: p, sockets } = await import('./lib.js');
   const {
-    AF_INET, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_RCVBUF, bind, close, getsockname, getsockopt, recv, recvfrom, send, sendto, sockaddr_in,
-    socket, socketpair,
+    AF_INET, AF_UNIX, POLLIN, POLLOUT, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_RCVBUF, bind, close, getsockname, getsockopt, poll, pollfd, recv,
+    recvfrom, send, sendto, sockaddr_in, socket, socketpair,
   } = sockets;
   const gcs = new GcCounter();
   const rows: MemoryRow[] = [];
@@ -190,6 +191,17 @@ export async function runMemory(o: MemoryOptions = MEMORY_DEFAULTS): Promise<Mem
         }
         meter.sample();
       }, samplingCost, gcs));
+      // (absent from builds before poll(): BENCH_LIB may point at one)
+      if (typeof poll === 'function') {
+        const fds = [new pollfd({ fd: a, events: POLLIN | POLLOUT }), new pollfd({ fd: b, events: POLLIN })];
+        rows.push(await measure('sync poll', Math.round(o.syncCalls / 10), 1, (steps, meter) => {
+          for (let i = 0; i < steps; i++) {
+            if ((i & (SAMPLE - 1)) === 0) meter.sample();
+            if (poll(fds, 2, 0) !== 1) throw new Error('poll');
+          }
+          meter.sample();
+        }, samplingCost, gcs));
+      }
     } finally {
       close(a);
       close(b);

@@ -41,7 +41,8 @@ export { pollfd as Pollfd };
 // so a steady poll loop allocates nothing. (An ArrayBuffer of its own: aligned for pollfd.)
 let scratch = new Uint8Array(new ArrayBuffer(16 * PFD.size));
 const [REV_OFF, REV_SIZE] = PFD_revents; // copied byte for byte: the kernel wrote host order
-const ONE: pollfd[] = [];
+const NONE: readonly pollfd[] = [];
+let busy = false;
 
 /**
  * poll(2): waits until one of the first `nfds` entries of `fds` is ready, or `timeout`
@@ -59,33 +60,37 @@ const ONE: pollfd[] = [];
  * @throws {@link SocketError} with the failure's `errno`/`code`, such as `EINVAL` (`nfds` over `RLIMIT_NOFILE`), `ENOMEM`; the man page says when each occurs.
  */
 export function poll(fds: pollfd | readonly pollfd[], nfds?: number, timeout = -1): number {
-  let list: readonly pollfd[];
-  if (fds instanceof pollfd) {
-    ONE[0] = fds;
-    list = ONE;
-  } else if (Array.isArray(fds)) {
-    list = fds;
-  } else {
-    throw v.typeError('fds', 'a pollfd or an array of pollfd', fds);
-  }
-  const n = nfds === undefined ? list.length : v.int(nfds, 'nfds', 0, list.length);
+  // One entry (C's `poll(&pfd, 1, t)`) is taken as it is, without an array around it.
+  const single = fds instanceof pollfd ? fds : null;
+  if (single === null && !Array.isArray(fds)) throw v.typeError('fds', 'a pollfd or an array of pollfd', fds);
+  const list: readonly pollfd[] = single === null ? fds as readonly pollfd[] : NONE;
+  const len = single === null ? list.length : 1;
+  const n = nfds === undefined ? len : v.int(nfds, 'nfds', 0, len);
   const t = v.cint(timeout, 'timeout');
-  for (let i = 0; i < n; i++) {
-    if (!(list[i] instanceof pollfd)) throw v.typeError(`fds[${i}]`, 'a pollfd', list[i]);
+  // A re-entrant call (from a getter or Proxy trap on `fds`) gets memory of its own.
+  const reentered = busy;
+  let mem = scratch;
+  if (reentered) mem = new Uint8Array(new ArrayBuffer(Math.max(n, 1) * PFD.size));
+  else if (mem.byteLength < n * PFD.size) {
+    mem = scratch = new Uint8Array(new ArrayBuffer(Math.max(n, 2 * (mem.byteLength / PFD.size)) * PFD.size));
   }
-  if (scratch.byteLength < n * PFD.size) {
-    scratch = new Uint8Array(new ArrayBuffer(Math.max(n, 2 * (scratch.byteLength / PFD.size)) * PFD.size));
-  }
-  for (let i = 0; i < n; i++) scratch.set(list[i]!.bytes, i * PFD.size);
+  busy = true;
   try {
-    const r = check(native.pollfds(scratch, n, t), 'poll');
+    // Each entry is read once, checked and copied: a getter cannot swap it in between.
     for (let i = 0; i < n; i++) {
-      const bytes = list[i]!.bytes;
+      const f = single ?? list[i];
+      if (!(f instanceof pollfd)) throw v.typeError(`fds[${i}]`, 'a pollfd', f);
+      mem.set(f.bytes, i * PFD.size);
+    }
+    const r = check(native.pollfds(mem, n, t), 'poll');
+    for (let i = 0; i < n; i++) {
+      const f = single ?? list[i];
+      if (!(f instanceof pollfd)) continue;
       const at = i * PFD.size + REV_OFF;
-      for (let k = 0; k < REV_SIZE; k++) bytes[REV_OFF + k] = scratch[at + k]!;
+      for (let k = 0; k < REV_SIZE; k++) f.bytes[REV_OFF + k] = mem[at + k]!;
     }
     return r;
   } finally {
-    ONE.length = 0; // holds no caller's struct after the call
+    if (!reentered) busy = false;
   }
 }

@@ -237,6 +237,43 @@ describe('poll', () => {
     }
   });
 
+  it('survives hostile arrays: a getter that re-enters poll() or changes the entries mid-call', () => {
+    const [a, b] = unixPair();
+    try {
+      bs.send(b, 'x');
+      const inner = [pfd(b, POLLOUT)];
+      const ready = pfd(a, POLLIN);
+      let reads = 0;
+      const reentrant = new Proxy([ready, pfd(b, POLLOUT)], {
+        get(target, key, recv) {
+          if (key === '1') {
+            reads++;
+            expect(bs.poll(inner, 1, 0)).toBe(1); // a nested call, from inside the outer one
+          }
+          return Reflect.get(target, key, recv) as unknown;
+        },
+      });
+      expect(bs.poll(reentrant, 2, 0)).toBe(2);
+      expect(reads).toBeGreaterThan(0);
+      expect(ready.revents).toBe(POLLIN);
+      expect(inner[0]!.revents).toBe(POLLOUT);
+      // an entry that turns into something else after the first read: a TypeError on the one read
+      let first = true;
+      const swapping = new Proxy([ready], {
+        get(target, key, recv) {
+          if (key === '0' && !first) return { fd: a, events: POLLIN, bytes: Buffer.alloc(1 << 20) };
+          if (key === '0') first = false;
+          return Reflect.get(target, key, recv) as unknown;
+        },
+      });
+      expect(bs.poll(swapping, 1, 0)).toBe(1); // read once: the swap comes too late to matter
+      const hostile = new Proxy([ready], { get: (t, k, r) => (k === '0' ? { bytes: Buffer.alloc(1 << 20) } : Reflect.get(t, k, r) as unknown) });
+      expect(() => bs.poll(hostile, 1, 0)).toThrow(TypeError);
+    } finally {
+      closeAll(a, b);
+    }
+  });
+
   it('fails with EINVAL when nfds is over RLIMIT_NOFILE (a child under ulimit -n 64)', () => {
     const lib = JSON.stringify(resolve(__dirname, '../lib/index.js'));
     const script = `

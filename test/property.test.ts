@@ -267,6 +267,9 @@ const SYNC: Api[] = [
   { name: 'getsockopt', args: (c) => [c.a, bs.SOL_SOCKET, bs.SO_TYPE, Buffer.alloc(4), undefined], kinds: [FD, int32(), int32(), OTHER, len(4)], call: any.getsockopt! },
   // fcntl: only F_GETFL / F_GETFD-like commands really run (no F_DUPFD leak, no F_SETLKW).
   { name: 'fcntl', args: (c) => [c.a, bs.F_GETFL, 0], kinds: [FD, int32(false, () => bs.F_GETFD), int32(true)], call: any.fcntl! },
+  // a valid timeout becomes 0: the fd has nothing queued, so any other would wait it out
+  { name: 'poll', args: (c) => [[new bs.pollfd({ fd: c.a, events: bs.POLLIN }), new bs.pollfd({ fd: c.b, events: bs.POLLOUT })], 2, 0],
+    kinds: [OTHER, { int: [0, 2], optional: true }, int32(true, () => 0)], call: any.poll! },
   { name: 'getNonBlocking', args: (c) => [c.a], kinds: [FD], call: any.getNonBlocking! },
   { name: 'setNonBlocking', args: (c) => [c.a, true], kinds: [FD, OTHER], call: any.setNonBlocking! },
   { name: 'getCloseOnExec', args: (c) => [c.a], kinds: [FD], call: any.getCloseOnExec! },

@@ -812,13 +812,16 @@ describe('handing an fd to net.Socket', () => {
 describe('examples as child processes', () => {
   const port = async (c: Child): Promise<number> => Number((await c.stderrMatch(/^listening on (\d+)\r?\n/m))[1]);
 
-  it('async-echo-server.ts serves 3 clients at once, then exits 0', async () => {
-    const srv = runTs(file('examples/async-echo-server.ts'), ['0', '3']);
+  /**
+   * Runs a TCP echo server example for 3 clients, connected all at once and answered in
+   * reverse order (none waits for another), then checks what it printed and its exit.
+   */
+  async function threeEchoClients(example: string): Promise<{ stdout: string; port: number }> {
+    const srv = runTs(file(example), ['0', '3']);
     const p = await port(srv);
     const to = new bs.sockaddr_in('127.0.0.1', p);
     const clients = own([0, 1, 2].map(() => new Socket(bs.AF_INET, bs.SOCK_STREAM)));
     await Promise.all(clients.map((c) => c.connect(to, undefined, T)));
-    // all three are connected at once; answer in reverse order to show none waits for another
     const texts = ['first client', 'second', 'third, with more bytes'];
     for (const i of [2, 1, 0]) {
       const c = clients[i]!;
@@ -832,37 +835,20 @@ describe('examples as child processes', () => {
     for (const c of clients) expect(await collect(c.chunks(T))).toEqual([]); // server closed after EOF
     const r = await srv.result;
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`echo server on 127.0.0.1:${p}, for 3 client(s)`);
     expect(r.stdout).toMatch(/client 3 connected from 127\.0\.0\.1:\d+ \(3 active\)/);
     expect(r.stdout).toContain('client 1: echoed 12 bytes, closing');
     expect(r.stdout).toContain('client 3: echoed 22 bytes, closing');
     expect(r.stdout).toMatch(/served 3 client\(s\), exiting\n$/);
+    return { stdout: r.stdout, port: p };
+  }
+
+  it('async-echo-server.ts serves 3 clients at once, then exits 0', async () => {
+    const r = await threeEchoClients('examples/async-echo-server.ts');
+    expect(r.stdout).toContain(`echo server on 127.0.0.1:${r.port}, for 3 client(s)`);
   });
 
   it('poll-server.ts (a synchronous poll(2) loop) serves 3 clients at once, then exits 0', async () => {
-    const srv = runTs(file('examples/poll-server.ts'), ['0', '3']);
-    const p = await port(srv);
-    const to = new bs.sockaddr_in('127.0.0.1', p);
-    const clients = own([0, 1, 2].map(() => new Socket(bs.AF_INET, bs.SOCK_STREAM)));
-    await Promise.all(clients.map((c) => c.connect(to, undefined, T)));
-    // all three are connected at once; answer in reverse order to show none waits for another
-    const texts = ['first client', 'second', 'third, with more bytes'];
-    for (const i of [2, 1, 0]) {
-      const c = clients[i]!;
-      await c.send(texts[i]!);
-      const buf = Buffer.alloc(64);
-      let n = 0;
-      while (n < texts[i]!.length) n += await c.recv(buf.subarray(n), undefined, 0, T);
-      expect(buf.subarray(0, n).toString()).toBe(texts[i]);
-    }
-    for (const c of clients) c.shutdown(bs.SHUT_WR);
-    for (const c of clients) expect(await collect(c.chunks(T))).toEqual([]); // server closed after EOF
-    const r = await srv.result;
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/client 3 connected from 127\.0\.0\.1:\d+ \(3 active\)/);
-    expect(r.stdout).toContain('client 1: echoed 12 bytes, closing');
-    expect(r.stdout).toContain('client 3: echoed 22 bytes, closing');
-    expect(r.stdout).toMatch(/served 3 client\(s\), exiting\n$/);
+    await threeEchoClients('examples/poll-server.ts');
   });
 
   it('udp-echo-server.ts echoes datagrams to a Node dgram socket, then exits 0', async () => {

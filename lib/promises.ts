@@ -15,10 +15,11 @@
 import { native } from './native.js';
 import * as io from './io.js';
 import { AbortError, failure } from './errors.js';
-import { EAGAIN, EINPROGRESS, ENOTSOCK, MSG_DONTWAIT, POLLIN, POLLOUT, POLLPRI, POLLRDHUP, POLLERR } from './constants.generated.js';
+import { EAGAIN, EINPROGRESS, ENOTSOCK, ETIMEDOUT, MSG_DONTWAIT, POLLERR, POLLIN, POLLOUT, POLLPRI, POLLRDHUP } from './constants.generated.js';
 import * as v from './validate.js';
 import { addrBytes, addrDone, addrIn, addrLenOf, addrOut, describeAddress, type AddrArg } from './addrargs.js';
 import { type SocketAddress } from './structs.js';
+import { poll as pollNow, pollfd } from './poll.js';
 import {
   DISCONNECT, PRIORITIZED, READABLE, WRITABLE, ensureNonBlocking, fresh, opOptions, pollFirst, soError, waitFor, waitIo, type OpOptions,
 } from './registry.js';
@@ -251,12 +252,27 @@ const TO_UV: readonly [number, number][] = [[POLLIN, READABLE], [POLLOUT, WRITAB
  * Calls [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html) once with a zero timeout, then, if nothing is ready, waits on the fd's libuv poll handle.
  * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with the failure's `errno`/`code`, such as `EBADF`; `ECANCELED` when the fd is closed meanwhile, `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`.
  */
-export async function poll(fd: number, events: number, options?: OpOptions): Promise<number> {
+export function poll(fd: number, events: number, options?: OpOptions): Promise<number>;
+/**
+ * poll(2) over `struct pollfd` entries, as the synchronous `poll(fds, nfds, timeout)` but
+ * without blocking the event loop: resolves with how many of the first `nfds` entries have
+ * a non-zero `revents` (each set as poll(2) sets it), or 0 once `timeout` ms have passed
+ * (negative: no limit; 0: just look). A C `poll()` loop can be ported by adding `await`.
+ *
+ * Calls [poll(2)](https://man7.org/linux/man-pages/man2/poll.2.html) with a zero timeout; while nothing is ready, waits on each fd's libuv poll handle, then calls it again. An entry asking for none of POLLIN, POLLOUT, POLLPRI, POLLRDHUP does not wake the wait: its POLLHUP/POLLERR are reported when another entry wakes it or at the timeout.
+ * @throws (rejects with) {@link "berkeley-sockets"!SocketError | SocketError} with the failure's `errno`/`code`, such as `EINVAL` (`nfds` over `RLIMIT_NOFILE`); `ETIMEDOUT` on `options.timeout`, {@link "berkeley-sockets"!AbortError | AbortError} on `options.signal`; TypeError/RangeError for bad arguments, before any syscall.
+ */
+export function poll(fds: pollfd | readonly pollfd[], nfds?: number, timeout?: number, options?: OpOptions): Promise<number>;
+export function poll(a: number | pollfd | readonly pollfd[], b?: number, c?: unknown, d?: unknown): Promise<number> {
+  if (a instanceof pollfd || Array.isArray(a)) return pollEntries(a, b, c, d);
+  return pollOne(a as number, b as number, c);
+}
+
+async function pollOne(fd: number, events: number, options?: unknown): Promise<number> {
   v.fd(fd);
   v.int(events, 'events', 1, 0xffff);
   const o = callOptions(options);
-  let uv = 0;
-  for (const [p, u] of TO_UV) if ((events & p) !== 0) uv |= u;
+  const uv = wakeEvents(events);
   if (uv === 0) throw v.rangeError('events', 'a mask of POLLIN, POLLOUT, POLLPRI or POLLRDHUP', events);
   const now = pollFirst(o, 0) ? 0 : native.poll(fd, events, 0);
   if (now < 0) throw failure(-now, 'poll');
@@ -267,6 +283,68 @@ export async function poll(fd: number, events: number, options?: OpOptions): Pro
     for (const [p, u] of TO_UV) if ((ev & u) !== 0 && (events & p) !== 0) out |= p;
     return out === 0 ? -EAGAIN : out;
   }, o);
+}
+
+/** The libuv events that should wake a wait for a pollfd entry's `events` (0: none). */
+function wakeEvents(events: number): number {
+  let uv = 0;
+  for (const [p, u] of TO_UV) if ((events & p) !== 0) uv |= u;
+  return uv;
+}
+
+const woken = (): number => 1;
+
+// The answer always comes from poll(2) itself (zero timeout); the event loop only says when
+// to ask again. So the entries' revents are exactly C's, whatever libuv reported.
+async function pollEntries(fds: pollfd | readonly pollfd[], nfds: unknown, timeout: unknown, options: unknown): Promise<number> {
+  const t = timeout === undefined ? -1 : v.cint(timeout, 'timeout');
+  const o = callOptions(options);
+  const first = pollNow(fds, nfds as number | undefined, 0); // checks fds and nfds, sets every revents
+  if (first > 0 || t === 0) return first;
+  const entries = fds instanceof pollfd ? [fds] : fds.slice(0, (nfds as number | undefined) ?? fds.length);
+  const start = performance.now();
+  const deadline = t < 0 ? Infinity : start + t;
+  const failAt = o?.timeout === undefined ? Infinity : start + o.timeout;
+  for (;;) {
+    const now = performance.now();
+    if (now >= failAt && failAt <= deadline) throw failure(ETIMEDOUT, 'poll');
+    if (now >= deadline) return pollNow(fds, nfds as number | undefined, 0);
+    const woke = await wakeOnAny(entries, Math.min(deadline, failAt) - now, o?.signal);
+    const r = pollNow(fds, nfds as number | undefined, 0);
+    if (r > 0) return r;
+    // Woken, yet poll(2) reports nothing (another reader took the data first): one loop turn
+    // before waiting again, so that no condition can spin without letting the loop run.
+    if (woke) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Resolves true when one entry's fd is ready (or its wait ends in error), false after `ms`. */
+function wakeOnAny(entries: readonly pollfd[], ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  return new Promise<boolean>((resolve, reject) => {
+    const ac = new AbortController();
+    const own = { signal: ac.signal };
+    let done = false;
+    const finish = (woke: boolean, err?: Error): void => {
+      if (done) return;
+      done = true;
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      ac.abort(); // withdraws the other entries' waits
+      if (err === undefined) resolve(woke);
+      else reject(err);
+    };
+    const onAbort = (): void => finish(false, new AbortError(signal!.reason));
+    const timer = ms === Infinity ? undefined : setTimeout(() => finish(false), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const wake = (): void => finish(true);
+    for (const f of entries) {
+      if (done) break;
+      if (!(f instanceof pollfd) || f.fd < 0) continue;
+      const uv = wakeEvents(f.events);
+      // An error (the fd closed meanwhile, say) wakes too: poll(2) then reports it.
+      if (uv !== 0) waitFor(f.fd, 'poll', uv, woken, own).then(wake, wake);
+    }
+  });
 }
 
 export { detach } from './registry.js';

@@ -291,3 +291,96 @@ describe('poll', () => {
     expect(out.errno).toBeGreaterThan(0);
   });
 });
+
+describe('promises.poll over pollfd entries (the event-loop form)', () => {
+  it('resolves with the ready count and each revents once one of several fds is ready, while timers keep firing', async () => {
+    const [a, b] = unixPair();
+    const [c, d] = unixPair();
+    try {
+      const fds = [pfd(a, POLLIN), pfd(c, POLLIN), pfd(-1, POLLIN)];
+      let ticks = 0;
+      const iv = setInterval(() => ticks++, 2);
+      const sending = setTimeout(() => bs.send(d, 'x'), 40);
+      try {
+        expect(await p.poll(fds, 3, 10_000)).toBe(1);
+      } finally {
+        clearInterval(iv);
+        clearTimeout(sending);
+      }
+      expect(fds.map((f) => f.revents)).toEqual([0, POLLIN, 0]);
+      expect(ticks).toBeGreaterThan(3); // the loop was never blocked
+    } finally {
+      closeAll(a, b, c, d);
+    }
+  });
+
+  it('resolves at once when an entry is ready already, and takes one pollfd as well as an array', async () => {
+    const [a, b] = unixPair();
+    try {
+      const one = pfd(a, POLLOUT);
+      expect(await p.poll(one, 1, -1)).toBe(1);
+      expect(one.revents).toBe(POLLOUT);
+      expect(await p.poll([pfd(a, POLLIN)], 1, 0)).toBe(0); // timeout 0: just look
+    } finally {
+      closeAll(a, b);
+    }
+  });
+
+  it('resolves 0 after the timeout with every revents cleared, as C does', async () => {
+    const [a, b] = unixPair();
+    try {
+      const fds = [pfd(a, POLLIN)];
+      fds[0]!.revents = 9;
+      const t0 = performance.now();
+      expect(await p.poll(fds, 1, 30)).toBe(0);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(29);
+      expect(fds[0]!.revents).toBe(0);
+    } finally {
+      closeAll(a, b);
+    }
+  });
+
+  it('signal rejects with AbortError and options.timeout with ETIMEDOUT; the fds stay usable and nothing stays pending', async () => {
+    const [a, b] = unixPair();
+    try {
+      const fds = [pfd(a, POLLIN)];
+      const ac = new AbortController();
+      setTimeout(() => ac.abort('enough'), 10);
+      await expect(p.poll(fds, 1, -1, { signal: ac.signal })).rejects.toMatchObject({ name: 'AbortError', code: 'ABORT_ERR', cause: 'enough' });
+      await expect(p.poll(fds, 1, -1, { timeout: 10 })).rejects.toMatchObject({ name: 'SocketError', code: 'ETIMEDOUT', errno: bs.ETIMEDOUT, syscall: 'poll' });
+      // no wait left behind: a recv now gets the data, and the next poll sees it
+      const got = p.recv(a, Buffer.alloc(4), 4, 0, { timeout: 5000 });
+      bs.send(b, 'ok');
+      expect(await got).toBe(2);
+      bs.send(b, 'again');
+      expect(await p.poll(fds, 1, 5000)).toBe(1);
+    } finally {
+      closeAll(a, b);
+    }
+  });
+
+  it('close(fd) of an entry while it waits wakes the call, which reports POLLNVAL for it', async () => {
+    const [a, b] = unixPair();
+    const [c, d] = unixPair();
+    try {
+      const fds = [pfd(a, POLLIN), pfd(c, POLLIN)];
+      const waiting = p.poll(fds, 2, 10_000);
+      await new Promise((r) => setTimeout(r, 10));
+      bs.close(c); // the library's close: cancels the entry's wait (ECANCELED), which wakes the call
+      expect(await waiting).toBe(1);
+      expect(fds.map((f) => f.revents)).toEqual([0, POLLNVAL]);
+    } finally {
+      closeAll(a, b, d);
+    }
+  });
+
+  it('rejects bad arguments with TypeError / RangeError before any syscall', async () => {
+    const f = pfd(0, POLLIN);
+    f.revents = 5;
+    await expect(p.poll([f, {} as bs.pollfd], 2, 0)).rejects.toThrow(TypeError);
+    await expect(p.poll([f], 2, 0)).rejects.toThrow(RangeError);
+    await expect(p.poll([f], 1, 1.5)).rejects.toThrow(RangeError);
+    await expect(p.poll([f], 1, 0, { timeout: -1 })).rejects.toThrow(RangeError);
+    expect(f.revents).toBe(5);
+  });
+});

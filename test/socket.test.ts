@@ -709,18 +709,11 @@ describe('garbage collection (child process, --expose-gc)', () => {
     expect(w[0]).toContain(`Closing socket fd ${o.fd} on garbage collection`);
   });
 
-  it('a Socket whose fd was closed with close(fd) and reused does not close the new socket when collected', async () => {
-    const r = await gcRun('reused');
-    expect(r.code, r.stderr).toBe(0);
-    const o = JSON.parse(r.stdout) as { fd: number; other: number; before: string; after: string };
-    expect(o.other).toBe(o.fd);
-    expect(o.before).toMatch(/^socket:/);
-    expect(o.after).toBe(o.before);
-    expect(warnings(r.stderr)).toEqual([]);
-  });
-
-  it('a Socket whose fd was closed behind its back (fs.closeSync) and reused by socket() does not close the new socket when collected', async () => {
-    const r = await gcRun('behind');
+  it.each([
+    ['closed with close(fd) and reused', 'reused'],
+    ['closed behind its back (fs.closeSync) and reused by socket()', 'behind'],
+  ])('a Socket whose fd was %s does not close the new socket when collected', async (_what, scenario) => {
+    const r = await gcRun(scenario);
     expect(r.code, r.stderr).toBe(0);
     const o = JSON.parse(r.stdout) as { fd: number; other: number; before: string; after: string };
     expect(o.other).toBe(o.fd);

@@ -296,21 +296,22 @@ const woken = (): number => 1;
 
 // The answer always comes from poll(2) itself (zero timeout); the event loop only says when
 // to ask again. So the entries' revents are exactly C's, whatever libuv reported.
-async function pollEntries(fds: pollfd | readonly pollfd[], nfds: unknown, timeout: unknown, options: unknown): Promise<number> {
+// `nfds` is checked by the first pollNow() (TypeError/RangeError), like the synchronous call's.
+async function pollEntries(fds: pollfd | readonly pollfd[], nfds: number | undefined, timeout: unknown, options: unknown): Promise<number> {
   const t = timeout === undefined ? -1 : v.cint(timeout, 'timeout');
   const o = callOptions(options);
-  const first = pollNow(fds, nfds as number | undefined, 0); // checks fds and nfds, sets every revents
+  const first = pollNow(fds, nfds, 0); // checks fds and nfds, sets every revents
   if (first > 0 || t === 0) return first;
-  const entries = fds instanceof pollfd ? [fds] : fds.slice(0, (nfds as number | undefined) ?? fds.length);
+  const entries = fds instanceof pollfd ? [fds] : fds.slice(0, nfds ?? fds.length);
   const start = performance.now();
   const deadline = t < 0 ? Infinity : start + t;
   const failAt = o?.timeout === undefined ? Infinity : start + o.timeout;
   for (;;) {
     const now = performance.now();
     if (now >= failAt && failAt <= deadline) throw failure(ETIMEDOUT, 'poll');
-    if (now >= deadline) return pollNow(fds, nfds as number | undefined, 0);
+    if (now >= deadline) return pollNow(fds, nfds, 0);
     const woke = await wakeOnAny(entries, Math.min(deadline, failAt) - now, o?.signal);
-    const r = pollNow(fds, nfds as number | undefined, 0);
+    const r = pollNow(fds, nfds, 0);
     if (r > 0) return r;
     // Woken, yet poll(2) reports nothing (another reader took the data first): one loop turn
     // before waiting again, so that no condition can spin without letting the loop run.
